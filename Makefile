@@ -1,0 +1,70 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is
+# installed here, so a fresh Debian machine with Python 3.11 is enough.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+APT_PACKAGES := chromium fonts-noto-cjk gettext
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv system-deps browser-deps messages migrate seed lint format bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages: gettext (compilemessages), Japanese fonts, Chromium for the browser tests.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# axe-core (accessibility rules) from npm, pinned by package-lock.json.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+browser-deps: system-deps node_modules/axe-core/axe.min.js
+
+messages: venv
+	@dpkg -s gettext >/dev/null 2>&1 || $(MAKE) system-deps
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+migrate: venv
+	$(PY) manage.py migrate --noinput -v 0
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: system-deps venv messages seed
+	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv browser-deps messages
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venv
+	$(PY) bench/pages.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles
