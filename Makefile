@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium fonts-noto-cjk gettext
+RUN_APT := gettext fonts-noto-cjk
+TEST_APT := $(RUN_APT) chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -22,6 +23,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # Debian packages: gettext (compilemessages), Japanese fonts, Chromium for the browser tests.
+APT_PACKAGES ?= $(RUN_APT)
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -35,7 +37,8 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $@
 
-browser-deps: system-deps node_modules/axe-core/axe.min.js
+browser-deps: node_modules/axe-core/axe.min.js
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(TEST_APT)"
 
 messages: venv
 	@dpkg -s gettext >/dev/null 2>&1 || $(MAKE) system-deps
