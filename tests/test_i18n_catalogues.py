@@ -58,4 +58,5 @@ def test_compiled_japanese_catalogue_is_used():
     from django.utils import translation
 
     with translation.override("ja"):
-        assert translation.gettext("Regional Producer Academy") == "地域プロデューサー養成アカデミー"
+        translated = translation.gettext("Regional Producer Academy")
+    assert translated == "地域プロデューサー養成アカデミー"

@@ -1,6 +1,7 @@
 """Forms for sign-up (the profile part) and profile editing, rendered with crispy-bootstrap5."""
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -35,6 +36,13 @@ class NameFieldsMixin(forms.Form):
 
 class SignupProfileForm(NameFieldsMixin):
     """Added to allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Someone signing up on the English pages most likely wants English.
+        language = (get_language() or "ja")[:2]
+        if language in dict(User.Language.choices):
+            self.fields["preferred_language"].initial = language
 
     def signup(self, request, user):
         # The adapter saves these fields; nothing more to do here.

@@ -79,6 +79,7 @@ def test_signup_page_in_english_under_en_prefix(client, site_tree):
     html = response.content.decode()
     assert '<html lang="en">' in html
     assert "Family name" in html
+    assert '<option value="en" selected>' in html
 
 
 def test_login_by_email_redirects_to_profile(client, site_tree):

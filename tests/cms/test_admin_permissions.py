@@ -56,3 +56,20 @@ def test_superusers_manage_users(client, site_tree):
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     response = client.get("/admin/users/")
     assert response.status_code == 200
+
+
+def test_the_admin_speaks_japanese_by_default_and_follows_the_profile_language(client, site_tree):
+    instructor = InstructorFactory()
+    client.force_login(instructor)
+    assert "ダッシュボード" in client.get("/admin/").content.decode()
+    client.post(
+        "/accounts/profile/",
+        {
+            "last_name": instructor.last_name,
+            "first_name": instructor.first_name,
+            "last_name_kana": "",
+            "first_name_kana": "",
+            "preferred_language": "en",
+        },
+    )
+    assert "Dashboard" in client.get("/admin/").content.decode()
