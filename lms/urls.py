@@ -24,6 +24,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("lms.accounts.urls")),
+    path("learn/", include("lms.courses.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -12,10 +12,35 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def _quiet(message):
+    pass
+
+
 @pytest.fixture
 def site_tree(db):
-    """The demo page tree and role groups (what seed_demo builds), without printing."""
-    seed_all(log=lambda message: None)
+    """The site's page tree (home and standard pages in ja and en) and the role groups.
+
+    Lighter than the whole demo: no demo accounts and no demo courses.
+    """
+    from django.contrib.auth.models import Group
+
+    from cms.services import instructor_page_permissions_ensure
+    from lms.accounts import roles
+    from lms.accounts.services import roles_ensure
+    from lms.demo.seed import seed_pages
+
+    roles_ensure()
+    home = seed_pages(log=_quiet)
+    instructors = Group.objects.get(name=roles.INSTRUCTORS)
+    for page in home.get_translations(inclusive=True):
+        instructor_page_permissions_ensure(group=instructors, page=page)
+    return home
+
+
+@pytest.fixture
+def demo_site(db):
+    """Everything seed_demo creates: pages, accounts, the demo courses."""
+    seed_all(log=_quiet)
     from cms.models import HomePage
 
     return HomePage.objects.get(locale__language_code="ja")

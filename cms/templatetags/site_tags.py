@@ -1,44 +1,67 @@
-"""Template tags for the site shell: navigation and the language switcher."""
+"""Template tags for the site shell: navigation and the language switcher.
+
+Both are cached (in the shared cache) per site, language and page, under a version
+number that every publish, unpublish, move or delete bumps (cms/signals.py), so a page
+view costs no query for them once warm.
+"""
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import translate_url
 from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
+from cms.signals import tree_version
+
 register = template.Library()
+CACHE_SECONDS = 60 * 60
 
 
-def _home_pages(request):
-    """The site's home page in every language, keyed by language code (cached per request)."""
-    if request is None:
+def _site(request):
+    return Site.find_for_request(request) if request is not None else None
+
+
+def _translation_urls(page, request) -> dict[str, str]:
+    """URLs of the live versions of ``page`` in each language, keyed by language code."""
+    site = _site(request)
+    key = f"cms:translations:{tree_version()}:{site.pk if site else 0}:{page.translation_key}"
+    urls = cache.get(key)
+    if urls is None:
+        pages = Page.objects.filter(translation_key=page.translation_key, live=True).select_related(
+            "locale"
+        )
+        urls = {p.locale.language_code: p.get_url(request) for p in pages}
+        cache.set(key, urls, CACHE_SECONDS)
+    return urls
+
+
+def _home_urls(request) -> dict[str, str]:
+    site = _site(request)
+    if site is None:
         return {}
-    cached = getattr(request, "_rpa_home_pages", None)
-    if cached is None:
-        site = Site.find_for_request(request)
-        cached = {}
-        if site is not None:
-            cached = _translations(site.root_page)
-        request._rpa_home_pages = cached
-    return cached
-
-
-def _translations(page):
-    """Live versions of ``page`` in each language, in one query."""
-    pages = Page.objects.filter(translation_key=page.translation_key, live=True).select_related(
-        "locale"
-    )
-    return {p.locale.language_code: p for p in pages}
+    return _translation_urls(site.root_page, request)
 
 
 @register.inclusion_tag("components/navigation.html", takes_context=True)
 def main_navigation(context):
     """The live children of this language's home page that are marked "show in menus"."""
     request = context.get("request")
-    home = _home_pages(request).get(get_language())
-    items = list(home.get_children().live().in_menu()) if home is not None else []
+    site = _site(request)
+    language = get_language()
+    items = []
+    if site is not None:
+        key = f"cms:menu:{tree_version()}:{site.pk}:{language}"
+        items = cache.get(key)
+        if items is None:
+            home = site.root_page.localized  # this language's home, or the default one
+            items = [
+                {"pk": child.pk, "title": child.title, "url": child.get_url(request)}
+                for child in home.get_children().live().in_menu()
+            ]
+            cache.set(key, items, CACHE_SECONDS)
     current = context.get("page")
-    return {"items": items, "current": current, "request": request}
+    return {"items": items, "current_pk": getattr(current, "pk", None)}
 
 
 @register.inclusion_tag("components/language_switcher.html", takes_context=True)
@@ -51,14 +74,11 @@ def language_switcher(context):
     request = context.get("request")
     page = context.get("page")
     current = get_language()
-    translations = _translations(page) if isinstance(page, Page) else {}
-    homes = _home_pages(request) if translations else {}
+    translations = _translation_urls(page, request) if isinstance(page, Page) else {}
+    homes = _home_urls(request) if translations else {}
     links = []
     for code, name in settings.LANGUAGES:
-        url = None
-        target = translations.get(code) or homes.get(code)
-        if target is not None:
-            url = target.get_url(request)
+        url = translations.get(code) or homes.get(code)
         if url is None and request is not None:
             url = translate_url(request.get_full_path(), code)
         links.append({"code": code, "name": name, "url": url, "current": code == current})

@@ -12,6 +12,20 @@ class AccountsConfig(AppConfig):
 
         post_migrate.connect(_ensure_roles, sender=self)
 
+        from django.contrib.auth.signals import user_logged_in
+
+        user_logged_in.connect(_remember_editor, dispatch_uid="accounts-remember-editor")
+
+
+def _remember_editor(sender, request, user, **kwargs):
+    """Remember in the session whether this user may open the Wagtail admin.
+
+    Public pages show Wagtail's editor toolbar only to editors; reading the flag from the
+    session saves two permission queries on every page a trainee views.
+    """
+    if request is not None and hasattr(request, "session"):
+        request.session["can_edit_pages"] = user.has_perm("wagtailadmin.access_admin")
+
 
 def _ensure_roles(sender, using="default", **kwargs):
     """Keep the role groups present after every migrate (and test-database flush)."""

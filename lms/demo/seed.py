@@ -12,6 +12,7 @@ from lms.accounts import roles
 from lms.accounts.services import roles_ensure, user_assign_role
 
 from . import content
+from .seed_courses import seed_courses
 
 
 def _locales():
@@ -126,3 +127,4 @@ def seed_all(log=print) -> None:
             group=Group.objects.get(name=roles.INSTRUCTORS), page=home_en
         )
     seed_users(log)
+    seed_courses(home=home, log=log)

@@ -1,0 +1,68 @@
+"""The lesson body: the site's StoryBlock plus blocks that only make sense in a lesson."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock
+
+from cms.blocks import RICH_TEXT_FEATURES, StoryBlock
+
+
+class VideoBlock(blocks.StructBlock):
+    """A video with the transcript that makes it usable without sound or sight."""
+
+    video = EmbedBlock(label=_("Video URL"))
+    title = blocks.CharBlock(label=_("Title"), max_length=200)
+    transcript = blocks.RichTextBlock(
+        label=_("Transcript"),
+        features=RICH_TEXT_FEATURES,
+        help_text=_("Required: everything said in the video, for people who cannot hear it."),
+    )
+
+    class Meta:
+        icon = "media"
+        label = _("Video with transcript")
+        template = "components/streamfield/blocks/video_block.html"
+
+
+class WorksheetBlock(blocks.StructBlock):
+    """Questions for the trainee to think about or write down, with an optional form to print."""
+
+    title = blocks.CharBlock(label=_("Title"), max_length=200)
+    instructions = blocks.RichTextBlock(label=_("Instructions"), features=RICH_TEXT_FEATURES)
+    prompts = blocks.ListBlock(blocks.CharBlock(label=_("Question")), label=_("Questions"))
+    document = DocumentChooserBlock(label=_("Printable worksheet"), required=False)
+
+    class Meta:
+        icon = "form"
+        label = _("Worksheet")
+        template = "components/streamfield/blocks/worksheet_block.html"
+
+
+class KeyPointsBlock(blocks.StructBlock):
+    """The few points to remember from the lesson."""
+
+    title = blocks.CharBlock(label=_("Title"), max_length=200, required=False)
+    points = blocks.ListBlock(blocks.CharBlock(label=_("Point")), label=_("Key points"))
+
+    class Meta:
+        icon = "list-ul"
+        label = _("Key points")
+        template = "components/streamfield/blocks/key_points_block.html"
+
+
+class LessonBlock(StoryBlock):
+    """The lesson StreamField.
+
+    Reserved places for later issues (they live in higher layers, so they are added
+    here by string reference only, never by importing their apps):
+    - ``quiz``: a chooser of ``assessments.Quiz`` (the assessments issue);
+    - ``fieldwork_assignment``: the course's fieldwork requirement (the fieldwork issue).
+    """
+
+    video = VideoBlock()
+    worksheet = WorksheetBlock()
+    key_points = KeyPointsBlock()
+
+    class Meta:
+        template = "components/streamfield/blocks/story_block.html"
