@@ -1,0 +1,342 @@
+#!/usr/bin/env python
+"""Requests per second of the app's pages against a bare Django view, in one run.
+
+    .venv/bin/python bench/pages.py [--seconds 10] [--warmup 5] [--concurrency 8] [--workers 2]
+
+Serves the app with gunicorn on 127.0.0.1 (production settings, a throw-away seeded
+database), measures the bare view and every page in PAGES in interleaved slices, prints
+requests, errors, rps, p50/p95 latency and each page's ratio to the bare view, and writes
+the figures to bench/results/. Exits 1 when a ratio is below its budget or any request
+failed, 2 when the benchmark could not run. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (
+    BARE_PATH,
+    ROOT,
+    BenchError,
+    Gunicorn,
+    Measurement,
+    bench_environment,
+    database_url_for,
+    fetch,
+    load,
+    load_interleaved,
+    prepare_site,
+    redact,
+)
+
+# The pages to measure, each against the same bare view in the same run: (name, path).
+# Adding a page is one line here. Paths are fetched anonymously and must answer 200.
+PAGES: list[tuple[str, str]] = [
+    ("home", "/"),
+]
+
+# Budgets: the lowest acceptable (page rps / bare rps). They catch figures far off (a page
+# gone several times slower), not small regressions: the machine is shared and noisy.
+# Measured on the 2-core machine: home 0.04-0.10, 0.05-0.07 by CPU (see bench/README.md).
+DEFAULT_MIN_RATIO = 0.02
+MIN_RATIO: dict[str, float] = {
+    "home": 0.02,
+}
+
+BARE_NAME = "bare"
+RESULTS_DIR = ROOT / "bench" / "results"
+HTML_LANG = re.compile(rb"<html[^>]*\blang=\"([^\"]+)\"", re.IGNORECASE)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add = parser.add_argument
+    add("--seconds", type=float, default=10.0, help="measured time per page (default 10)")
+    add("--warmup", type=float, default=5.0, help="warm-up over all pages (default 5)")
+    add("--rounds", type=int, default=5, help="slices each page's time is cut into (default 5)")
+    add("--concurrency", type=int, default=8, help="client threads (default 8)")
+    add(
+        "--max-requests",
+        type=int,
+        default=200_000,
+        help="stop measuring a page after this many requests (default 200000)",
+    )
+    add("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    add("--worker-class", default="sync", help="gunicorn worker class (default sync)")
+    add("--threads", type=int, default=1, help="gunicorn threads per worker (default 1)")
+    add("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    add(
+        "--page",
+        action="append",
+        metavar="NAME",
+        help="measure only this page of PAGES (repeatable; default: all)",
+    )
+    add("--output", type=Path, help="JSON file (default: bench/results/pages-<time>.json)")
+    args = parser.parse_args(argv)
+    for name in ("seconds", "rounds", "concurrency", "max_requests", "workers", "threads"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be positive")
+    if args.warmup < 0:
+        parser.error("--warmup must not be negative")
+    known = [name for name, _path in PAGES]
+    unknown = set(args.page or []) - set(known)
+    if unknown:
+        parser.error(f"unknown page(s): {', '.join(sorted(unknown))}; known: {known}")
+    return args
+
+
+def min_ratio(name: str) -> float:
+    return MIN_RATIO.get(name, DEFAULT_MIN_RATIO)
+
+
+def ratio(page: Measurement, bare: Measurement) -> float:
+    return page.rps / bare.rps if bare.rps else math.nan
+
+
+def cpu_ratio(page: Measurement, bare: Measurement) -> float | None:
+    """bare CPU ms per request / page CPU ms per request: the same ratio seen from the
+    workers' CPU time, which other processes on the machine hardly move."""
+    page_ms, bare_ms = page.server_cpu_ms_per_request, bare.server_cpu_ms_per_request
+    if not page_ms or bare_ms is None:
+        return None
+    return bare_ms / page_ms
+
+
+def slice_ratios(page: Measurement, bare: Measurement) -> list[float]:
+    """page rps / bare rps of each round: their spread shows how noisy the run was."""
+    return [p / b if b else math.nan for p, b in zip(page.slice_rps, bare.slice_rps, strict=False)]
+
+
+def check_page(server: Gunicorn, name: str, path: str) -> None:
+    """One GET before the load: 200 (no redirect), and HTML in the language of the URL."""
+    try:
+        status, headers, body = fetch(server.port, path)
+    except (OSError, http.client.HTTPException) as exc:
+        raise BenchError(f"{name} ({path}) did not answer: {exc}") from exc
+    if status != 200:
+        location = f" (Location: {headers['location']})" if "location" in headers else ""
+        raise BenchError(f"{name} ({path}) answered {status}{location}, not 200")
+    if "text/html" in headers.get("content-type", ""):
+        expected = "en" if path.startswith("/en/") else "ja"
+        match = HTML_LANG.search(body)
+        lang = match.group(1).decode() if match else None
+        if lang != expected:
+            raise BenchError(f"{name} ({path}) is in {lang!r}, expected <html lang={expected!r}>")
+
+
+def print_table(bare: Measurement, pages: list[Measurement]) -> None:
+    header = (
+        f"{'page':<10} {'path':<20} {'requests':>8} {'errors':>6} {'rps':>8} {'p50 ms':>7} "
+        f"{'p95 ms':>7} {'ratio':>6} {'budget':>7} {'cpu ms/req':>10} {'srv cpu':>7} "
+        f"{'cli cpu':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for m in [bare, *pages]:
+        cpu_ms = m.server_cpu_ms_per_request
+        srv = m.server_cpu_percent
+        budget = "-" if m is bare else f">={min_ratio(m.name):.3f}"
+        print(
+            f"{m.name:<10} {m.path:<20} {m.requests:>8} {m.errors:>6} {m.rps:>8.1f} "
+            f"{m.percentile_ms(50):>7.1f} {m.percentile_ms(95):>7.1f} {ratio(m, bare):>6.3f} "
+            f"{budget:>7} {'-' if cpu_ms is None else f'{cpu_ms:.2f}':>10} "
+            f"{'-' if srv is None else f'{srv:.0f}%':>7} {m.client_cpu_percent:>6.0f}%"
+        )
+
+
+def git_state() -> dict[str, object]:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "dirty": None}
+
+
+def package_versions(*names: str) -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in names:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def results_document(
+    args: argparse.Namespace,
+    started: datetime,
+    database_url: str,
+    warmup: Measurement | None,
+    bare: Measurement,
+    pages: list[Measurement],
+    problems: list[str],
+) -> dict:
+    return {
+        "benchmark": "pages",
+        "started_at": started.isoformat(timespec="seconds"),
+        "ok": not problems,
+        "problems": problems,
+        "git": git_state(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "packages": package_versions("django", "wagtail", "gunicorn"),
+        "database": redact(database_url),
+        "cache": "redis" if os.environ.get("REDIS_URL") else "locmem",
+        "options": {
+            name: getattr(args, name)
+            for name in (
+                "seconds",
+                "warmup",
+                "rounds",
+                "concurrency",
+                "max_requests",
+                "workers",
+                "worker_class",
+                "threads",
+            )
+        },
+        "warmup": warmup.as_dict() if warmup else None,
+        "bare": bare.as_dict(),
+        "pages": [page_entry(page, bare) for page in pages],
+    }
+
+
+def page_entry(page: Measurement, bare: Measurement) -> dict:
+    by_cpu = cpu_ratio(page, bare)
+    return {
+        **page.as_dict(),
+        "ratio": round(ratio(page, bare), 4),
+        "slice_ratios": [round(r, 4) for r in slice_ratios(page, bare)],
+        "cpu_ratio": None if by_cpu is None else round(by_cpu, 4),
+        "min_ratio": min_ratio(page.name),
+    }
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)  # unwinds through the blocks that stop gunicorn
+
+
+def run(args: argparse.Namespace) -> int:
+    pages = [(name, path) for name, path in PAGES if not args.page or name in args.page]
+    started = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="rpa-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        database_url = database_url_for(tmp)
+        env = bench_environment(tmp, database_url)
+        print(f"database: {redact(database_url)}")
+        print("preparing: migrate, seed_demo, collectstatic ...", flush=True)
+        prepare_site(env)
+        server = Gunicorn(
+            env,
+            tmp / "gunicorn.log",
+            port=args.port,
+            workers=args.workers,
+            worker_class=args.worker_class,
+            threads=args.threads,
+        )
+        with server:
+            print(
+                f"gunicorn: http://127.0.0.1:{server.port}/ workers={args.workers} "
+                f"class={args.worker_class} threads={args.threads}; client: "
+                f"{args.concurrency} threads, {args.seconds:g} s per page in {args.rounds} rounds",
+                flush=True,
+            )
+            for name, path in [(BARE_NAME, BARE_PATH), *pages]:
+                check_page(server, name, path)
+            warmup = None
+            if args.warmup:
+                print(f"warm-up: {args.warmup:g} s over every page", flush=True)
+                warmup = load(
+                    server,
+                    "warm-up",
+                    [BARE_PATH, *(path for _name, path in pages)],
+                    seconds=args.warmup,
+                    concurrency=args.concurrency,
+                    max_requests=args.max_requests,
+                )
+            bare, *measured = load_interleaved(
+                server,
+                [(BARE_NAME, BARE_PATH), *pages],
+                seconds=args.seconds,
+                rounds=args.rounds,
+                concurrency=args.concurrency,
+                max_requests=args.max_requests,
+                progress=lambda line: print(line, flush=True),
+            )
+            failed = [m for m in [warmup, bare, *measured] if m is not None and m.errors]
+            if failed:
+                print(f"\ngunicorn log (last lines):\n{server.log_tail()}")
+
+    print()
+    print_table(bare, measured)
+    print()
+    problems = [f"{m.name}: {m.errors} failed requests, e.g. {m.error_samples}" for m in failed]
+    possible = 100 * min(args.workers, os.cpu_count() or 1)
+    if bare.server_cpu_percent is not None and bare.server_cpu_percent < possible / 2:
+        print(
+            f"note: the workers got {bare.server_cpu_percent:.0f}% CPU of {possible}% during "
+            "the bare view; other processes share the machine, the rps figures are noisy."
+        )
+    for m in measured:
+        r, budget = ratio(m, bare), min_ratio(m.name)
+        spread = slice_ratios(m, bare)
+        by_cpu = cpu_ratio(m, bare)
+        verdict = "ok" if r >= budget else "FAR OFF BUDGET"
+        print(
+            f"{m.name}: {m.rps:.1f} rps / bare {bare.rps:.1f} rps = {r:.3f} "
+            f"(rounds {min(spread):.3f}-{max(spread):.3f}"
+            f"{'' if by_cpu is None else f'; by worker CPU {by_cpu:.3f}'}; "
+            f"budget >= {budget:.3f}) {verdict}"
+        )
+        if not r >= budget:
+            problems.append(f"{m.name}: ratio {r:.3f} is below its budget {budget:.3f}")
+    output = args.output or RESULTS_DIR / f"pages-{started:%Y%m%dT%H%M%SZ}.json"
+    document = results_document(args, started, database_url, warmup, bare, measured, problems)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    print(f"results: {output}", flush=True)
+    for problem in problems:
+        print(f"FAIL {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return run(args)
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; gunicorn stopped", file=sys.stderr)
+        return 130
+    except SystemExit:
+        print("terminated; gunicorn stopped", file=sys.stderr)
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())
