@@ -58,3 +58,9 @@ def test_profile_shows_only_the_signed_in_users_data(client, site_tree):
     html = client.get(PROFILE).content.decode()
     assert "me@example.com" in html
     assert "someone@example.com" not in html
+
+
+def test_required_field_asterisks_are_hidden_from_screen_readers(client, site_tree):
+    html = client.get("/accounts/signup/").content.decode()
+    assert '<span class="asteriskField" aria-hidden="true">*</span>' in html
+    assert '<span class="asteriskField">*</span>' not in html
