@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import json
 import math
 import os
 import secrets
@@ -16,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -130,6 +132,53 @@ def prepare_site(env: dict[str, str]) -> None:
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "seed_demo")
     manage(env, "collectstatic", "--noinput", "-v", "0")
+
+
+def run_django(env: dict[str, str], module: str, *args: str) -> dict:
+    """Run `python -m module *args --output FILE` with the benchmark's environment (its
+    settings, database and SECRET_KEY) and return the JSON it wrote to FILE.
+
+    The module exits non-zero with its reason on stderr when it cannot do its job; that
+    becomes a BenchError.
+    """
+    with tempfile.TemporaryDirectory(prefix="rpa-bench-run-") as tmp:
+        output = Path(tmp) / "output.json"
+        result = subprocess.run(
+            [sys.executable, "-m", module, *args, "--output", str(output)],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0 or not output.exists():
+            text = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
+            raise BenchError(f"python -m {module} failed; the end of its output:\n{text}")
+        return json.loads(output.read_text())
+
+
+@dataclass(frozen=True)
+class Login:
+    """A demo user logged in once before the load: the Cookie header every request of
+    theirs sends, and the logout form's action, which only a logged-in page shows."""
+
+    email: str
+    cookie: str
+    logout_path: str
+
+
+def log_in(env: dict[str, str], emails: list[str]) -> dict[str, Login]:
+    """One session per user, created in the benchmark's database (bench/sessions.py:
+    Django's test Client force_login), keyed by e-mail. Sessions live in the database,
+    so every gunicorn worker accepts them; the same SECRET_KEY validates them."""
+    if not emails:
+        return {}
+    data = run_django(env, "bench.sessions", *emails)
+    name = data["cookie_name"]
+    return {
+        email: Login(email, f"{name}={key}", data["logout_path"])
+        for email, key in data["sessions"].items()
+    }
 
 
 # --- gunicorn ---------------------------------------------------------------------------
@@ -302,11 +351,27 @@ def cpu_seconds(pids: list[int]) -> float | None:
 # --- Load -------------------------------------------------------------------------------
 
 
-def fetch(port: int, path: str, timeout: float = 30.0) -> tuple[int, dict[str, str], bytes]:
+@dataclass(frozen=True)
+class Target:
+    """What the load requests: a path, as an anonymous visitor (cookie None) or with the
+    Cookie header of a logged-in user (see log_in)."""
+
+    name: str
+    path: str
+    cookie: str | None = None
+
+
+def request_headers(cookie: str | None = None) -> dict[str, str]:
+    return REQUEST_HEADERS if cookie is None else {**REQUEST_HEADERS, "Cookie": cookie}
+
+
+def fetch(
+    port: int, path: str, timeout: float = 30.0, cookie: str | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """One GET on 127.0.0.1 with http.client, no redirects followed (for checks, not load)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        conn.request("GET", path, headers=REQUEST_HEADERS)
+        conn.request("GET", path, headers=request_headers(cookie))
         response = conn.getresponse()
         body = response.read()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, body
@@ -417,9 +482,9 @@ class LoadConnection:
             pass
 
 
-def request_bytes(port: int, path: str) -> bytes:
+def request_bytes(port: int, path: str, cookie: str | None = None) -> bytes:
     lines = [f"GET {path} HTTP/1.1", f"Host: {HOST}:{port}"]
-    lines += [f"{name}: {value}" for name, value in REQUEST_HEADERS.items()]
+    lines += [f"{name}: {value}" for name, value in request_headers(cookie).items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
@@ -512,26 +577,26 @@ def _rounded(value: float | None, digits: int) -> float | None:
 def load(
     server: Gunicorn,
     name: str,
-    paths: list[str],
+    targets: list[Target],
     *,
     seconds: float,
     concurrency: int,
     max_requests: int,
     timeout: float = 30.0,
 ) -> Measurement:
-    """GET paths (round-robin) from `concurrency` threads, each with its own connection,
-    until `seconds` have passed or `max_requests` were sent.
+    """GET the targets (round-robin, each with its cookie) from `concurrency` threads, each
+    with its own connection, until `seconds` have passed or `max_requests` were sent.
 
     Requests still in flight at the deadline are awaited and counted, and the time
     includes them. gunicorn's sync workers close the connection after each answer, so
     with them every request includes a TCP connect, as behind a proxy without pooling.
     """
-    result = Measurement(name=name, path=" ".join(paths))
+    result = Measurement(name=name, path=" ".join(t.path for t in targets))
     issued = itertools.count()
     stop = threading.Event()
     lock = threading.Lock()
     start_gate = threading.Barrier(concurrency + 1)
-    prepared = [(path, request_bytes(server.port, path)) for path in paths]
+    prepared = [(t.path, request_bytes(server.port, t.path, t.cookie)) for t in targets]
 
     def worker(offset: int) -> None:
         latencies: list[float] = []
@@ -600,7 +665,7 @@ def load(
 
 def load_interleaved(
     server: Gunicorn,
-    targets: list[tuple[str, str]],
+    targets: list[Target],
     *,
     seconds: float,
     rounds: int,
@@ -609,25 +674,25 @@ def load_interleaved(
     timeout: float = 30.0,
     progress=print,
 ) -> list[Measurement]:
-    """Measure each (name, path) for `seconds` in total, split into `rounds` slices taken in
-    turn (the order reversed every other round), so that every target sees the same
-    background load on a shared machine. Returns one merged Measurement per target."""
-    totals = {name: Measurement(name=name, path=path) for name, path in targets}
+    """Measure each target for `seconds` in total, split into `rounds` slices taken in turn
+    (the order reversed every other round), so that every target sees the same background
+    load on a shared machine. Returns one merged Measurement per target."""
+    totals = {t.name: Measurement(name=t.name, path=t.path) for t in targets}
     for round_index in range(rounds):
         order = targets if round_index % 2 == 0 else targets[::-1]
-        progress(f"round {round_index + 1}/{rounds}: {', '.join(name for name, _ in order)}")
-        for name, path in order:
-            left = max_requests - totals[name].requests
+        progress(f"round {round_index + 1}/{rounds}: {', '.join(t.name for t in order)}")
+        for target in order:
+            left = max_requests - totals[target.name].requests
             if left <= 0:
                 continue
             part = load(
                 server,
-                name,
-                [path],
+                target.name,
+                [target],
                 seconds=seconds / rounds,
                 concurrency=concurrency,
                 max_requests=left,
                 timeout=timeout,
             )
-            totals[name].merge(part)
-    return [totals[name] for name, _path in targets]
+            totals[target.name].merge(part)
+    return [totals[t.name] for t in targets]

@@ -6,8 +6,10 @@
 Serves the app with gunicorn on 127.0.0.1 (production settings, a throw-away seeded
 database), measures the bare view and every page in PAGES in interleaved slices, prints
 requests, errors, rps, p50/p95 latency and each page's ratio to the bare view, and writes
-the figures to bench/results/. Exits 1 when a ratio is below its budget or any request
-failed, 2 when the benchmark could not run. See bench/README.md.
+the figures to bench/results/. Pages that name a demo account are requested with that
+account's session cookie (logged in once before the load; the demo trainee is enrolled in
+the demo course first). Exits 1 when a ratio is below its budget or any request failed, 2
+when the benchmark could not run. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import tempfile
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -34,28 +37,56 @@ from bench.harness import (
     ROOT,
     BenchError,
     Gunicorn,
+    Login,
     Measurement,
+    Target,
     bench_environment,
     database_url_for,
     fetch,
     load,
     load_interleaved,
+    log_in,
     prepare_site,
     redact,
+    run_django,
 )
 
-# The pages to measure, each against the same bare view in the same run: (name, path).
-# Adding a page is one line here. Paths are fetched anonymously and must answer 200.
-PAGES: list[tuple[str, str]] = [
-    ("home", "/"),
+
+class Page(NamedTuple):
+    """A page to measure against the bare view. `path` and `expect` may name what
+    bench/demo_course.py found in the database: {first_lesson} (the demo course's first
+    lesson's path) and {first_lesson_text} (a piece of that lesson's body text)."""
+
+    name: str  # for --page, the table and the JSON
+    path: str
+    user: str | None = None  # a demo account's e-mail to log in as; None: anonymous
+    expect: str | None = None  # text the page must contain (checked once before the load)
+
+
+DEMO_COURSE = "regional-producer-basics"  # seed_demo's course with one open cohort
+TRAINEE = "trainee@example.com"  # seed_demo's trainee, enrolled in DEMO_COURSE before the load
+
+# The pages to measure, each against the same bare view in the same run. Adding a page is
+# one line here. Every page must answer 200 (no redirect) to its user, or to an anonymous
+# visitor when it names none.
+PAGES: list[Page] = [
+    Page("home", "/"),
+    Page("catalogue", "/courses/", expect=f'href="/courses/{DEMO_COURSE}/"'),
+    Page("course", f"/courses/{DEMO_COURSE}/", TRAINEE, expect='href="{first_lesson}"'),
+    Page("lesson", "{first_lesson}", TRAINEE, expect="{first_lesson_text}"),
 ]
 
 # Budgets: the lowest acceptable (page rps / bare rps). They catch figures far off (a page
 # gone several times slower), not small regressions: the machine is shared and noisy.
-# Measured on the 2-core machine: home 0.04-0.10, 0.05-0.07 by CPU (see bench/README.md).
+# About half the lowest ratio measured on the 2-core machine, SQLite and PostgreSQL (see
+# bench/README.md): home 0.041-0.073, catalogue 0.033-0.062, course (trainee)
+# 0.016-0.040, lesson (trainee) 0.024-0.056.
 DEFAULT_MIN_RATIO = 0.02
 MIN_RATIO: dict[str, float] = {
     "home": 0.02,
+    "catalogue": 0.015,
+    "course": 0.008,
+    "lesson": 0.012,
 }
 
 BARE_NAME = "bare"
@@ -93,7 +124,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             parser.error(f"--{name.replace('_', '-')} must be positive")
     if args.warmup < 0:
         parser.error("--warmup must not be negative")
-    known = [name for name, _path in PAGES]
+    known = [page.name for page in PAGES]
     unknown = set(args.page or []) - set(known)
     if unknown:
         parser.error(f"unknown page(s): {', '.join(sorted(unknown))}; known: {known}")
@@ -122,40 +153,78 @@ def slice_ratios(page: Measurement, bare: Measurement) -> list[float]:
     return [p / b if b else math.nan for p, b in zip(page.slice_rps, bare.slice_rps, strict=False)]
 
 
-def check_page(server: Gunicorn, name: str, path: str) -> None:
-    """One GET before the load: 200 (no redirect), and HTML in the language of the URL."""
+def needs_demo_course(pages: list[Page]) -> bool:
+    """Whether the pages need bench/demo_course.py: a login (the trainee must be enrolled)
+    or a {placeholder} only the database can fill."""
+    return any(page.user or "{" in page.path + (page.expect or "") for page in pages)
+
+
+def resolve(page: Page, facts: dict[str, str]) -> Page:
+    """The page with its {placeholders} filled from bench/demo_course.py's findings."""
     try:
-        status, headers, body = fetch(server.port, path)
+        path = page.path.format_map(facts)
+        expect = None if page.expect is None else page.expect.format_map(facts)
+    except KeyError as exc:
+        raise BenchError(f"{page.name}: unknown placeholder {exc} in PAGES") from exc
+    return page._replace(path=path, expect=expect)
+
+
+def check_page(server: Gunicorn, page: Page, login: Login | None = None) -> str:
+    """One GET before the load, with the user's cookie: 200 (no redirect), HTML in the
+    language of the URL, logged in (the logout form) when the page names a user, and the
+    page's `expect` text. Returns a line saying what was checked."""
+    label = f"{page.name} ({page.path}{f' as {page.user}' if page.user else ''})"
+    try:
+        status, headers, body = fetch(server.port, page.path, cookie=login and login.cookie)
     except (OSError, http.client.HTTPException) as exc:
-        raise BenchError(f"{name} ({path}) did not answer: {exc}") from exc
+        raise BenchError(f"{label} did not answer: {exc}") from exc
     if status != 200:
         location = f" (Location: {headers['location']})" if "location" in headers else ""
-        raise BenchError(f"{name} ({path}) answered {status}{location}, not 200")
+        raise BenchError(f"{label} answered {status}{location}, not 200")
+    checked = ["200"]
     if "text/html" in headers.get("content-type", ""):
-        expected = "en" if path.startswith("/en/") else "ja"
+        expected = "en" if page.path.startswith("/en/") else "ja"
         match = HTML_LANG.search(body)
         lang = match.group(1).decode() if match else None
         if lang != expected:
-            raise BenchError(f"{name} ({path}) is in {lang!r}, expected <html lang={expected!r}>")
+            raise BenchError(f"{label} is in {lang!r}, expected <html lang={expected!r}>")
+        checked.append(f'lang="{lang}"')
+    text = body.decode("utf-8", errors="replace")
+    if login is not None:
+        if f'action="{login.logout_path}"' not in text:
+            raise BenchError(f"{label}: no logout form in the page, the session was not accepted")
+        checked.append("logged in")
+    if page.expect is not None:
+        if page.expect not in text:
+            raise BenchError(f"{label}: the page does not contain {page.expect!r}")
+        checked.append(
+            f"contains {page.expect if len(page.expect) <= 40 else page.expect[:39] + '…'!r}"
+        )
+    return f"{label}: {', '.join(checked)}, {len(body) / 1024:.0f} KiB"
 
 
-def print_table(bare: Measurement, pages: list[Measurement]) -> None:
+def print_table(bare: Measurement, pages: list[Measurement], users: dict[str, str]) -> None:
+    """One line per page; the path comes last (a lesson's path is long)."""
+    rows = [bare, *pages]
+    name_width = max(10, *(len(m.name) for m in rows))
+    user_width = max(9, *(len(users.get(m.name) or "-") for m in rows))
     header = (
-        f"{'page':<10} {'path':<20} {'requests':>8} {'errors':>6} {'rps':>8} {'p50 ms':>7} "
-        f"{'p95 ms':>7} {'ratio':>6} {'budget':>7} {'cpu ms/req':>10} {'srv cpu':>7} "
-        f"{'cli cpu':>7}"
+        f"{'page':<{name_width}} {'user':<{user_width}} {'requests':>8} {'errors':>6} "
+        f"{'rps':>8} {'p50 ms':>7} {'p95 ms':>7} {'ratio':>6} {'budget':>7} "
+        f"{'cpu ms/req':>10} {'srv cpu':>7} {'cli cpu':>7}  path"
     )
     print(header)
     print("-" * len(header))
-    for m in [bare, *pages]:
+    for m in rows:
         cpu_ms = m.server_cpu_ms_per_request
         srv = m.server_cpu_percent
         budget = "-" if m is bare else f">={min_ratio(m.name):.3f}"
         print(
-            f"{m.name:<10} {m.path:<20} {m.requests:>8} {m.errors:>6} {m.rps:>8.1f} "
-            f"{m.percentile_ms(50):>7.1f} {m.percentile_ms(95):>7.1f} {ratio(m, bare):>6.3f} "
-            f"{budget:>7} {'-' if cpu_ms is None else f'{cpu_ms:.2f}':>10} "
-            f"{'-' if srv is None else f'{srv:.0f}%':>7} {m.client_cpu_percent:>6.0f}%"
+            f"{m.name:<{name_width}} {users.get(m.name) or '-':<{user_width}} {m.requests:>8} "
+            f"{m.errors:>6} {m.rps:>8.1f} {m.percentile_ms(50):>7.1f} "
+            f"{m.percentile_ms(95):>7.1f} {ratio(m, bare):>6.3f} {budget:>7} "
+            f"{'-' if cpu_ms is None else f'{cpu_ms:.2f}':>10} "
+            f"{'-' if srv is None else f'{srv:.0f}%':>7} {m.client_cpu_percent:>6.0f}%  {m.path}"
         )
 
 
@@ -189,6 +258,8 @@ def results_document(
     bare: Measurement,
     pages: list[Measurement],
     problems: list[str],
+    users: dict[str, str],
+    demo: dict | None,
 ) -> dict:
     return {
         "benchmark": "pages",
@@ -217,16 +288,18 @@ def results_document(
                 "threads",
             )
         },
+        "demo_course": demo,
         "warmup": warmup.as_dict() if warmup else None,
         "bare": bare.as_dict(),
-        "pages": [page_entry(page, bare) for page in pages],
+        "pages": [page_entry(page, bare, users.get(page.name)) for page in pages],
     }
 
 
-def page_entry(page: Measurement, bare: Measurement) -> dict:
+def page_entry(page: Measurement, bare: Measurement, user: str | None) -> dict:
     by_cpu = cpu_ratio(page, bare)
     return {
         **page.as_dict(),
+        "user": user,
         "ratio": round(ratio(page, bare), 4),
         "slice_ratios": [round(r, 4) for r in slice_ratios(page, bare)],
         "cpu_ratio": None if by_cpu is None else round(by_cpu, 4),
@@ -239,7 +312,8 @@ def _terminate(signum, frame):
 
 
 def run(args: argparse.Namespace) -> int:
-    pages = [(name, path) for name, path in PAGES if not args.page or name in args.page]
+    pages = [page for page in PAGES if not args.page or page.name in args.page]
+    users = {page.name: page.user for page in pages if page.user}
     started = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="rpa-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -248,6 +322,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"database: {redact(database_url)}")
         print("preparing: migrate, seed_demo, collectstatic ...", flush=True)
         prepare_site(env)
+        demo = None
+        if needs_demo_course(pages):
+            print(f"preparing: {TRAINEE} enrolled in {DEMO_COURSE}, its first lesson ...")
+            demo = run_django(
+                env, "bench.demo_course", "--course", DEMO_COURSE, "--trainee", TRAINEE
+            )
+            print(
+                f"  enrollment {demo['enrollment']['status']} "
+                f"(cohort {demo['enrollment']['cohort']}); first lesson {demo['first_lesson']}"
+            )
+        pages = [resolve(page, demo or {}) for page in pages]
+        logins = log_in(env, sorted(set(users.values())))
+        if logins:
+            print(f"logged in once: {', '.join(logins)}", flush=True)
+        targets = [
+            Target(page.name, page.path, logins[page.user].cookie if page.user else None)
+            for page in pages
+        ]
+        bare_target = Target(BARE_NAME, BARE_PATH)
         server = Gunicorn(
             env,
             tmp / "gunicorn.log",
@@ -263,22 +356,22 @@ def run(args: argparse.Namespace) -> int:
                 f"{args.concurrency} threads, {args.seconds:g} s per page in {args.rounds} rounds",
                 flush=True,
             )
-            for name, path in [(BARE_NAME, BARE_PATH), *pages]:
-                check_page(server, name, path)
+            for page in [Page(BARE_NAME, BARE_PATH), *pages]:
+                print(f"check: {check_page(server, page, logins.get(page.user))}", flush=True)
             warmup = None
             if args.warmup:
                 print(f"warm-up: {args.warmup:g} s over every page", flush=True)
                 warmup = load(
                     server,
                     "warm-up",
-                    [BARE_PATH, *(path for _name, path in pages)],
+                    [bare_target, *targets],
                     seconds=args.warmup,
                     concurrency=args.concurrency,
                     max_requests=args.max_requests,
                 )
             bare, *measured = load_interleaved(
                 server,
-                [(BARE_NAME, BARE_PATH), *pages],
+                [bare_target, *targets],
                 seconds=args.seconds,
                 rounds=args.rounds,
                 concurrency=args.concurrency,
@@ -290,7 +383,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"\ngunicorn log (last lines):\n{server.log_tail()}")
 
     print()
-    print_table(bare, measured)
+    print_table(bare, measured, users)
     print()
     problems = [f"{m.name}: {m.errors} failed requests, e.g. {m.error_samples}" for m in failed]
     possible = 100 * min(args.workers, os.cpu_count() or 1)
@@ -313,7 +406,9 @@ def run(args: argparse.Namespace) -> int:
         if not r >= budget:
             problems.append(f"{m.name}: ratio {r:.3f} is below its budget {budget:.3f}")
     output = args.output or RESULTS_DIR / f"pages-{started:%Y%m%dT%H%M%SZ}.json"
-    document = results_document(args, started, database_url, warmup, bare, measured, problems)
+    document = results_document(
+        args, started, database_url, warmup, bare, measured, problems, users, demo
+    )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     print(f"results: {output}", flush=True)
