@@ -174,12 +174,13 @@ BASICS = {
     },
     "cohorts": [
         {
-            "name": "第1期（2027年春）",
-            "starts_on": "2027-04-01",
-            "ends_on": "2027-09-30",
-            # Japan time; enrollment closes at the end of 20 March.
-            "enrollment_opens_at": "2026-11-01 00:00:00",
-            "enrollment_closes_at": "2027-03-20 23:59:59",
+            "name": "第1期",
+            # Days relative to the day the demo is seeded, so the demo cohort is always
+            # open for enrollment whenever the demo (or a test) is set up.
+            "opens_days_before": 30,
+            "closes_in_days": 110,
+            "starts_in_days": 120,
+            "length_days": 182,
             "capacity": 30,
         },
     ],

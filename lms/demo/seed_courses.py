@@ -6,7 +6,7 @@ it is, so a second run saves no revision and an editor's changes in the admin su
 The text lives in ``course_content.py``.
 """
 
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -34,10 +34,6 @@ JST = ZoneInfo("Asia/Tokyo")
 
 def _publish(page):
     page.save_revision().publish()
-
-
-def _jst(value: str) -> datetime:
-    return timezone.make_aware(datetime.fromisoformat(value), JST)
 
 
 def seed_themes(log=print) -> dict[str, Theme]:
@@ -156,16 +152,19 @@ def _modules(course, spec, log) -> None:
 
 
 def _cohorts(course, spec, instructor, log) -> None:
+    today = timezone.localdate()
+    midnight = timezone.make_aware(datetime.combine(today, datetime.min.time()), JST)
     for cohort_spec in spec["cohorts"]:
         if Cohort.objects.filter(course=course, name=cohort_spec["name"]).exists():
             continue
         cohort = Cohort(
             course=course,
             name=cohort_spec["name"],
-            starts_on=date.fromisoformat(cohort_spec["starts_on"]),
-            ends_on=date.fromisoformat(cohort_spec["ends_on"]),
-            enrollment_opens_at=_jst(cohort_spec["enrollment_opens_at"]),
-            enrollment_closes_at=_jst(cohort_spec["enrollment_closes_at"]),
+            starts_on=today + timedelta(days=cohort_spec["starts_in_days"]),
+            ends_on=today
+            + timedelta(days=cohort_spec["starts_in_days"] + cohort_spec["length_days"]),
+            enrollment_opens_at=midnight - timedelta(days=cohort_spec["opens_days_before"]),
+            enrollment_closes_at=midnight + timedelta(days=cohort_spec["closes_in_days"]),
             capacity=cohort_spec["capacity"],
         )
         cohort.full_clean()
