@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     # Project apps, lowest layer first (see docs/architecture.md).
     "lms.accounts",
     "cms",
+    "cms.textsearch",
     "lms.courses",
     # Wagtail
     "wagtail.contrib.forms",
