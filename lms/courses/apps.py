@@ -6,3 +6,8 @@ class CoursesConfig(AppConfig):
     name = "lms.courses"
     label = "courses"
     verbose_name = _("Courses")
+
+    def ready(self):
+        from . import search
+
+        search.register()

@@ -18,13 +18,10 @@ def catalogue(home):
 def course_tree(home, *, slug="course", lessons=3, modules=1, policy="open", title=None, **fields):
     """A live course with ``modules`` modules sharing ``lessons`` lessons (round-robin)."""
     index = catalogue(home)
+    fields.setdefault("summary_text", "地域の人と資源をつなぐ方法を学びます。")
+    fields.setdefault("learning_outcomes", "<ul><li>地域の資源を見つける</li></ul>")
     course = CoursePage(
-        title=title or f"講座 {slug}",
-        slug=slug,
-        summary_text="地域の人と資源をつなぐ方法を学びます。",
-        learning_outcomes="<ul><li>地域の資源を見つける</li></ul>",
-        enrollment_policy=policy,
-        **fields,
+        title=title or f"講座 {slug}", slug=slug, enrollment_policy=policy, **fields
     )
     index.add_child(instance=course)
     module_pages = []
