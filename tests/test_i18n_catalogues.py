@@ -27,7 +27,8 @@ def test_catalogues_cover_every_message_in_the_code(tmp_path):
     po = polib.pofile(str(BASE_DIR / "locale" / "ja" / "LC_MESSAGES" / "django.po"))
     known = {e.msgid for e in po}
     templates = []
-    for n, template in enumerate(sorted(BASE_DIR.glob("templates/**/*.html"))):
+    templates_found = [*BASE_DIR.glob("templates/**/*.html"), *BASE_DIR.glob("templates/**/*.txt")]
+    for n, template in enumerate(sorted(templates_found)):
         target = tmp_path / f"template_{n}.py"
         target.write_text(templatize(template.read_text(encoding="utf-8")), encoding="utf-8")
         templates.append(str(target))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from .models import (
+    Cohort,
     CourseFormat,
     CourseInstructor,
     CourseLevel,
@@ -307,3 +308,129 @@ def cohorts_with_seats(course):
 
 def current_language() -> str:
     return (get_language() or "ja")[:2]
+
+
+# --- Instructors' view of enrollments (the Wagtail admin) ---------------------------------
+def courses_taught_by(user):
+    """Courses (in the default language) whose enrollments ``user`` may manage.
+
+    A superuser manages every course; an instructor the courses naming them
+    (``CourseInstructor``) and the courses of the cohorts they teach. No query until used.
+    """
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+
+    default_language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    courses = CoursePage.objects.filter(locale__language_code=default_language)
+    if user.is_superuser:
+        return courses
+    return courses.filter(
+        Q(pk__in=CourseInstructor.objects.filter(user=user).values("page_id"))
+        | Q(pk__in=Cohort.objects.filter(instructors=user).values("course_id"))
+    )
+
+
+def enrollments_visible_to(user):
+    """Enrollments ``user`` may see and decide on in the admin (a lazy queryset).
+
+    Instructors see the enrollments of the courses they are named on, and of the cohorts
+    they teach; superusers see all. Written with subqueries, so no DISTINCT is needed.
+    """
+    enrollments = Enrollment.objects.all()
+    if user.is_superuser:
+        return enrollments
+    if not user.is_authenticated or not user.is_active:
+        return enrollments.none()
+    return enrollments.filter(
+        Q(course_id__in=CourseInstructor.objects.filter(user=user).values("page_id"))
+        | Q(cohort_id__in=Cohort.objects.filter(instructors=user).values("pk"))
+    )
+
+
+@dataclass(frozen=True)
+class ProgressCount:
+    """Required lessons completed out of the course's live required lessons."""
+
+    completed: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 0
+        return round(100 * self.completed / self.total)
+
+
+def enrollments_progress(enrollments, *, chunk_size=500) -> dict[int, ProgressCount]:
+    """Progress of many enrollments (of any courses) in two queries per ``chunk_size``.
+
+    The same rule as ``enrollment_progress``: only live, required lessons of the
+    enrollment's course count. ``enrollments`` must have their course loaded
+    (``select_related("course")``).
+    """
+    enrollments = list(enrollments)
+    if not enrollments:
+        return {}
+    course_paths = {e.course_id: e.course.path for e in enrollments}
+    path_filter = Q()
+    for path in set(course_paths.values()):
+        path_filter |= Q(path__startswith=path)
+    course_by_path = {path: course_id for course_id, path in course_paths.items()}
+    required_by_course = defaultdict(set)
+    # A lesson sits two levels below its course (course → module → lesson).
+    for lesson_id, path in (
+        LessonPage.objects.live().filter(path_filter, required=True).values_list("pk", "path")
+    ):
+        course_id = course_by_path.get(path[: -2 * CoursePage.steplen])
+        if course_id is not None:
+            required_by_course[course_id].add(lesson_id)
+    required_ids = set().union(*required_by_course.values())
+    done = defaultdict(set)
+    if required_ids:
+        for start in range(0, len(enrollments), chunk_size):
+            ids = [e.pk for e in enrollments[start : start + chunk_size]]
+            for enrollment_id, lesson_id in LessonProgress.objects.filter(
+                enrollment_id__in=ids, lesson_id__in=required_ids
+            ).values_list("enrollment_id", "lesson_id"):
+                done[enrollment_id].add(lesson_id)
+    result = {}
+    for enrollment in enrollments:
+        required = required_by_course[enrollment.course_id]
+        result[enrollment.pk] = ProgressCount(
+            completed=len(done[enrollment.pk] & required), total=len(required)
+        )
+    return result
+
+
+def _kana_variants(term: str) -> set[str]:
+    """The term as typed, and in hiragana and katakana: やまだ finds ヤマダ and back."""
+    import unicodedata
+
+    normal = unicodedata.normalize("NFKC", term)
+    hiragana = "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in normal)
+    katakana = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in normal)
+    return {term, normal, hiragana, katakana}
+
+
+ENROLLMENT_SEARCH_FIELDS = (
+    "user__last_name",
+    "user__first_name",
+    "user__last_name_kana",
+    "user__first_name_kana",
+    "user__email",
+)
+
+
+def enrollments_search(queryset, query: str):
+    """Enrollments whose trainee matches every word of ``query`` (name, kana or e-mail).
+
+    Words are split on any space, full-width included, so 「山田 花子」 finds 山田 花子;
+    kana match across hiragana and katakana.
+    """
+    for term in query.split()[:10]:
+        condition = Q()
+        for variant in _kana_variants(term):
+            for field_name in ENROLLMENT_SEARCH_FIELDS:
+                condition |= Q(**{f"{field_name}__icontains": variant})
+        queryset = queryset.filter(condition)
+    return queryset

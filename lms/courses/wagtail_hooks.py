@@ -1,14 +1,26 @@
-"""Wagtail admin integration for courses: cohorts, and protecting what trainees used."""
+"""Wagtail admin for courses: cohorts, enrollments, and protecting what trainees used."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.log_actions import LogFormatter
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import bulk
+from .admin_views import (
+    ApproveEnrollmentsBulkAction,
+    EnrollmentPermissionPolicy,
+    EnrollmentViewSet,
+    RejectEnrollmentsBulkAction,
+)
 from .models import Cohort, Enrollment, LessonPage, LessonProgress
+
+# First, before anything asks Wagtail for the enrollments' policy (it would make a default one).
+register_permission_policy(Enrollment, EnrollmentPermissionPolicy(Enrollment))
 
 
 class CohortViewSet(SnippetViewSet):
@@ -52,3 +64,56 @@ def protect_pages_with_trainee_records(request, page):
         )
         return redirect("wagtailadmin_explore", page.get_parent().pk)
     return None
+
+
+# --- Enrollments (受講登録): listing, decisions, export, enrollment from CSV ------------------
+@hooks.register("register_admin_viewset")
+def register_enrollment_viewset():
+    return EnrollmentViewSet()
+
+
+hooks.register("register_bulk_action", ApproveEnrollmentsBulkAction)
+hooks.register("register_bulk_action", RejectEnrollmentsBulkAction)
+
+
+@hooks.register("register_log_actions")
+def register_enrollment_log_actions(actions):
+    """Decisions and enrollments by instructors, as they appear in Wagtail's history views."""
+
+    class DecisionFormatter(LogFormatter):
+        def format_comment(self, log_entry):
+            return log_entry.data.get("message", "")
+
+        def format_message(self, log_entry):
+            text = self.decision(log_entry)
+            if message := self.format_comment(log_entry):
+                text = _("%(decision)s. Message to the trainee: “%(message)s”") % {
+                    "decision": text,
+                    "message": message,
+                }
+            return text
+
+    @actions.register_action(bulk.LOG_APPROVE)
+    class ApproveFormatter(DecisionFormatter):
+        label = gettext_lazy("Approve enrollment")
+
+        def decision(self, log_entry):
+            if log_entry.data.get("to_status") == Enrollment.Status.WAITLISTED:
+                return _("Enrollment approved: on the waiting list, the cohort is full")
+            return _("Enrollment approved")
+
+    @actions.register_action(bulk.LOG_REJECT)
+    class RejectFormatter(DecisionFormatter):
+        label = gettext_lazy("Reject enrollment")
+
+        def decision(self, log_entry):
+            return _("Enrollment rejected")
+
+    @actions.register_action(bulk.LOG_ENROLL)
+    class EnrollFormatter(LogFormatter):
+        label = gettext_lazy("Enroll by an instructor")
+
+        def format_message(self, log_entry):
+            if log_entry.data.get("to_status") == Enrollment.Status.WAITLISTED:
+                return _("Enrolled by an instructor from a CSV file: on the waiting list")
+            return _("Enrolled by an instructor from a CSV file")
