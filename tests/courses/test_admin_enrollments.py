@@ -264,7 +264,7 @@ def test_a_row_that_cannot_be_decided_is_reported_by_name_and_the_others_go_on(
     client.force_login(instructor)
     response = client.post(decision_url("approve", *mine), {"message": ""}, follow=True)
     text = page(response)
-    assert "髙橋 𠮷子 (空き家活用講座): 承認できません（テスト）" in text
+    assert "髙橋 𠮷子（空き家活用講座）：承認できません（テスト）" in text
     assert (
         ja("%(count)d application approved.", "%(count)d applications approved.", 1) % {"count": 1}
         in text

@@ -106,7 +106,7 @@ def test_entries_of_a_model_no_longer_registered_are_not_returned(documents):
         assert _found("空き家")
     # After unregistering, search ignores the rows, and reindex_all() purges them.
     assert search("空き家", visibilities=PUBLIC).total == 0
-    assert reindex_all() == {"unregistered": {"removed": 1}}
+    assert reindex_all()["unregistered"] == {"removed": 1}
     assert not IndexEntry.objects.exists()
 
 
