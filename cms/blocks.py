@@ -104,3 +104,70 @@ class StoryBlock(blocks.StreamBlock):
 
     class Meta:
         template = "components/streamfield/blocks/story_block.html"
+
+
+# --- Method library ---------------------------------------------------------------------------
+class StepBlock(blocks.StructBlock):
+    """One step of a method, in the order a reader would follow it, with an optional tip."""
+
+    title = blocks.CharBlock(label=_("Step"), max_length=120)
+    description = blocks.RichTextBlock(label=_("What to do"), features=RICH_TEXT_FEATURES)
+    tip = blocks.TextBlock(
+        label=_("Tip"),
+        required=False,
+        help_text=_("Optional: advice from people who have done it."),
+    )
+
+    class Meta:
+        icon = "list-ol"
+        label = _("Step")
+        template = "components/streamfield/blocks/step_block.html"
+
+
+class IndicatorBlock(blocks.StructBlock):
+    """A sign that the method works, and how to notice or measure it."""
+
+    indicator = blocks.CharBlock(label=_("Indicator"), max_length=200)
+    how_to_measure = blocks.TextBlock(label=_("How to measure it"), required=False)
+
+    class Meta:
+        icon = "success"
+        label = _("Indicator")
+        template = "components/streamfield/blocks/indicator_block.html"
+
+
+class PitfallBlock(blocks.StructBlock):
+    """A way the method tends to go wrong, and how to avoid it."""
+
+    pitfall = blocks.CharBlock(label=_("Pitfall"), max_length=200)
+    how_to_avoid = blocks.TextBlock(label=_("How to avoid it"), required=False)
+
+    class Meta:
+        icon = "warning"
+        label = _("Pitfall")
+        template = "components/streamfield/blocks/pitfall_block.html"
+
+
+class FigureBlock(blocks.StructBlock):
+    """A number from a case study: a label, a value and its unit (入居者 / 12 / 人)."""
+
+    label = blocks.CharBlock(label=_("What is counted"), max_length=120)
+    value = blocks.CharBlock(label=_("Value"), max_length=40)
+    unit = blocks.CharBlock(label=_("Unit"), max_length=40, required=False)
+
+    class Meta:
+        icon = "decimal"
+        label = _("Figure")
+        template = "components/streamfield/blocks/figure_block.html"
+
+
+class ProjectPartnerBlock(blocks.StructBlock):
+    """An organisation that worked on a case study, and its part in it."""
+
+    name = blocks.CharBlock(label=_("Organisation"), max_length=200)
+    role = blocks.CharBlock(label=_("Its part"), max_length=200, required=False)
+
+    class Meta:
+        icon = "group"
+        label = _("Partner")
+        template = "components/streamfield/blocks/project_partner_block.html"

@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("lms.accounts.urls")),
     path("learn/", include("lms.courses.urls")),
+    path("my-list/", include("cms.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

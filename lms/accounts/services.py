@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from . import roles
-from .models import User
+from .models import PartnerOrganisation, User
 
 
 @transaction.atomic
@@ -79,3 +79,47 @@ def user_update_profile(
     profile.preferred_language = preferred_language
     profile.save(update_fields=["preferred_language"])
     return user
+
+
+# --- Partner organisations (賛同事業者) ----------------------------------------------------
+@transaction.atomic
+def partner_organisation_ensure(
+    *,
+    name: str,
+    name_kana: str = "",
+    prefecture: str = "",
+    website: str = "",
+    active: bool = True,
+) -> PartnerOrganisation:
+    """The organisation called ``name``, created with these details if it does not exist.
+
+    An existing organisation is returned unchanged: an administrator may have edited it.
+    """
+    organisation = PartnerOrganisation.objects.filter(name=name.strip()).first()
+    if organisation is not None:
+        return organisation
+    organisation = PartnerOrganisation(
+        name=name.strip(),
+        name_kana=name_kana.strip(),
+        prefecture=prefecture,
+        website=website,
+        active=active,
+    )
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def partner_organisation_add_member(*, organisation: PartnerOrganisation, user: User) -> None:
+    """Make ``user`` a member of ``organisation`` (idempotent).
+
+    While the organisation is active the member reads the partners' part of the library.
+    """
+    organisation.members.add(user)
+
+
+@transaction.atomic
+def partner_organisation_remove_member(*, organisation: PartnerOrganisation, user: User) -> None:
+    """Take ``user`` out of ``organisation`` (idempotent)."""
+    organisation.members.remove(user)

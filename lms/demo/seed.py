@@ -13,6 +13,7 @@ from lms.accounts.services import roles_ensure, user_assign_role
 
 from . import content
 from .seed_courses import seed_courses
+from .seed_library import seed_library
 
 
 def _locales():
@@ -131,3 +132,4 @@ def seed_all(log=print) -> None:
         )
     seed_users(log)
     seed_courses(home=home, log=log)
+    seed_library(home=home, log=log)

@@ -1,0 +1,100 @@
+"""Views of the method library outside the page tree: the locked pages and "my list".
+
+Thin: check the request, call a service or a selector, redirect or render.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import library, services
+from .models import LibraryPage
+from .visibility import PARTNERS_TRAINEES, can_save, visibilities_for
+
+
+def library_page_locked(request, page):
+    """The 403 page of a method or case study the reader may not see.
+
+    It says what the page is (title and summary only, never the body) and how to get access:
+    log in, or become a partner (the index page's text, editable in the admin).
+    """
+    user = request.user
+    context = {
+        "page": page,
+        "self": page,
+        "index_page": library.index_of(page),
+        "signed_in": user.is_authenticated,
+        "trainees_may_read": page.visibility == PARTNERS_TRAINEES,
+        "request": request,
+    }
+    return TemplateResponse(request, "pages/library_locked.html", context, status=403)
+
+
+def document_locked(request, document):
+    """The 403 page of a document the reader may not download."""
+    context = {
+        "document": document,
+        "index_page": library.default_index(),
+        "signed_in": request.user.is_authenticated,
+        "trainees_may_read": document.visibility == PARTNERS_TRAINEES,
+    }
+    return TemplateResponse(request, "pages/library_document_locked.html", context, status=403)
+
+
+def _back(request, page):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(page.get_url(request) or "/")
+
+
+@require_POST
+@login_required
+def save_item(request, page_id):
+    page = get_object_or_404(LibraryPage.objects.live(), pk=page_id)
+    try:
+        services.saved_item_add(user=request.user, page=page)
+    except PermissionDenied as exc:
+        return TemplateResponse(
+            request, "pages/library_saved_refused.html", {"message": str(exc)}, status=403
+        )
+    messages.success(request, _("Saved to your list."))
+    return _back(request, page)
+
+
+@require_POST
+@login_required
+def remove_item(request, page_id):
+    page = get_object_or_404(LibraryPage, pk=page_id)
+    services.saved_item_remove(user=request.user, page=page)
+    messages.success(request, _("Removed from your list."))
+    return _back(request, page)
+
+
+@require_GET
+@login_required
+def saved_list(request):
+    """マイリスト: the methods and case studies I saved and can still read."""
+    if not can_save(request.user):
+        return TemplateResponse(
+            request,
+            "pages/library_saved_refused.html",
+            {
+                "message": _("Saving to a list is for partners and trainees."),
+                "index_page": library.default_index(),
+            },
+            status=403,
+        )
+    context = {
+        "saved_items": library.saved_items_for(request.user),
+        "reader_visibilities": visibilities_for(request.user),
+        "index_page": library.default_index(),
+    }
+    return TemplateResponse(request, "pages/library_saved_list.html", context)
