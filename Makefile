@@ -49,6 +49,7 @@ migrate: venv
 
 seed: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py textsearch_reindex
 
 run: system-deps venv messages seed
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"

@@ -9,9 +9,10 @@ class CmsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals
+        from . import search, signals
 
         signals.connect()
+        search.register()
         post_migrate.connect(_ensure_instructor_collections, sender=self)
 
 

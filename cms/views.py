@@ -98,3 +98,57 @@ def saved_list(request):
         "index_page": library.default_index(),
     }
     return TemplateResponse(request, "pages/library_saved_list.html", context)
+
+
+SEARCH_KINDS = {"method", "case_study", "course"}
+SEARCH_PAGE_SIZE = 20
+
+
+@require_GET
+def search(request):
+    """Search the method library and the courses, in Japanese, within what the reader may see.
+
+    Filters (kind, theme) combine with the words. In Japanese only Japanese pages are
+    searched; in English, both languages (most content is written in Japanese).
+    """
+    from django.core.paginator import Paginator
+    from django.utils.translation import get_language
+
+    from . import textsearch
+    from .models import Theme
+    from .visibility import visibilities_for
+
+    query = request.GET.get("q", "").strip()[:100]
+    kind = request.GET.get("kind", "")
+    theme = request.GET.get("theme", "")
+    filters = {}
+    if kind in SEARCH_KINDS:
+        filters["kind"] = kind
+    if theme:
+        filters["theme"] = theme
+    language = "ja" if (get_language() or "ja").startswith("ja") else None
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    results = None
+    page_obj = None
+    if query:
+        results = textsearch.search(
+            query,
+            visibilities=set(visibilities_for(request.user)),
+            language=language,
+            filters=filters or None,
+            limit=SEARCH_PAGE_SIZE,
+            offset=(page_number - 1) * SEARCH_PAGE_SIZE,
+        )
+        page_obj = Paginator(range(results.total), SEARCH_PAGE_SIZE).get_page(page_number)
+    context = {
+        "query": query,
+        "kind": kind,
+        "theme": theme,
+        "themes": Theme.objects.all(),
+        "results": results,
+        "page_obj": page_obj,
+    }
+    return TemplateResponse(request, "pages/search_results.html", context)

@@ -6,6 +6,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import views as cms_views
+
 from . import views
 
 urlpatterns = [
@@ -26,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("lms.accounts.urls")),
     path("learn/", include("lms.courses.urls")),
     path("my-list/", include("cms.urls")),
+    path("search/", cms_views.search, name="search"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
