@@ -4,7 +4,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from cms.models import HomePage, StandardPage
 from cms.services import instructor_page_permissions_ensure
@@ -32,6 +32,8 @@ def seed_pages(log=print) -> HomePage:
     if root is None:
         # A flushed database (transactional tests) has lost Wagtail's tree root too.
         root = Page.add_root(instance=Page(title="Root", slug="root", locale=ja))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     home = HomePage.objects.filter(locale=ja).first()
     if home is None:
         home = HomePage(
