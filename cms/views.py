@@ -134,15 +134,19 @@ def search(request):
     results = None
     page_obj = None
     if query:
-        results = textsearch.search(
-            query,
-            visibilities=set(visibilities_for(request.user)),
-            language=language,
-            filters=filters or None,
-            limit=SEARCH_PAGE_SIZE,
-            offset=(page_number - 1) * SEARCH_PAGE_SIZE,
-        )
+        options = {
+            "visibilities": set(visibilities_for(request.user)),
+            "language": language,
+            "filters": filters or None,
+            "limit": SEARCH_PAGE_SIZE,
+        }
+        results = textsearch.search(query, offset=(page_number - 1) * SEARCH_PAGE_SIZE, **options)
         page_obj = Paginator(range(results.total), SEARCH_PAGE_SIZE).get_page(page_number)
+        if results.total and page_obj.number != page_number:
+            # A page past the end (an old link): show the last page instead of "nothing".
+            results = textsearch.search(
+                query, offset=(page_obj.number - 1) * SEARCH_PAGE_SIZE, **options
+            )
     context = {
         "query": query,
         "kind": kind,
@@ -152,3 +156,23 @@ def search(request):
         "page_obj": page_obj,
     }
     return TemplateResponse(request, "pages/search_results.html", context)
+
+
+def serve_document(request, document_id, document_filename):
+    """Wagtail's document download, marked private when the document is not public.
+
+    The visibility check itself is the ``before_serve_document`` hook; this wrapper only
+    keeps shared caches (a proxy, a CDN) from storing a partner-only file.
+    """
+    from django.shortcuts import get_object_or_404
+    from django.utils.cache import patch_cache_control
+    from wagtail.documents import get_document_model
+    from wagtail.documents.views.serve import serve
+
+    response = serve(request, document_id, document_filename)
+    document = get_object_or_404(get_document_model(), id=document_id)
+    if getattr(document, "visibility", "public") != "public":
+        patch_cache_control(response, private=True)
+    if response.get("Content-Encoding") == "None":
+        del response["Content-Encoding"]
+    return response

@@ -95,7 +95,7 @@ def seed_documents(log=print) -> dict:
             document.file.save(
                 spec["filename"], ContentFile(spec["content"].encode("utf-8")), save=False
             )
-            document.file_size = document.file.size
+            document._set_document_file_metadata()  # size and hash (the download's ETag)
             document.save()
             log(f"created the document {spec['filename']}")
         documents[spec["key"]] = document

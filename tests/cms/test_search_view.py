@@ -94,3 +94,26 @@ def test_search_in_english_finds_japanese_content(client, library):
     response = client.get("/en/search/", {"q": "空き家"})
     assert response.status_code == 200
     assert AKIYA in response.content.decode()
+
+
+def test_a_page_past_the_end_shows_the_last_page_not_nothing(client, library):
+    html = found(client, "空き家", page="9")
+    assert AKIYA in html
+    assert "見つかりませんでした" not in html
+
+
+def test_a_partner_only_download_is_private_to_caches(client, site_tree):
+    from tests.factories.library import document
+
+    doc = document(title="面談チェックリスト", visibility="partners")
+    public = document(title="公開資料", visibility="public")
+    client.force_login(partner_member())
+    response = client.get(doc.url)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert response.get("Content-Encoding") != "None"
+    response = client.get(public.url)
+    assert response.status_code == 200
+    assert "private" not in response.get("Cache-Control", "")
+    client.logout()
+    assert client.get(doc.url).status_code == 403
