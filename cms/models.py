@@ -122,69 +122,55 @@ class StandardPage(BasePage):
         verbose_name = _("standard page")
 
 
+class BilingualLabel(models.Model):
+    """An editor-managed label with a Japanese and an English name, shown in the reader's
+    language (themes, target groups)."""
+
+    name = models.CharField(_("name (Japanese)"), max_length=60, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=False)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("name_en"),
+        FieldPanel("slug"),
+        FieldPanel("sort_order"),
+    ]
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        if (get_language() or "ja").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
 @register_snippet
-class Theme(models.Model):
+class Theme(BilingualLabel):
     """A theme of community building (住まい, 居場所づくり, …) used to filter courses and methods.
 
     Editors manage themes in the admin; nothing is hard-coded.
     """
 
-    name = models.CharField(_("name (Japanese)"), max_length=60, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=False)
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("name_en"),
-        FieldPanel("slug"),
-        FieldPanel("sort_order"),
-    ]
-
-    class Meta:
+    class Meta(BilingualLabel.Meta):
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
-        ordering = ["sort_order", "name"]
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def label(self):
-        if (get_language() or "ja").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
 
 
 @register_snippet
-class TargetGroup(models.Model):
+class TargetGroup(BilingualLabel):
     """Whom a method or case study is for (高齢者, 子ども, 障がいのある人, …); editor-managed."""
 
-    name = models.CharField(_("name (Japanese)"), max_length=60, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=False)
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("name_en"),
-        FieldPanel("slug"),
-        FieldPanel("sort_order"),
-    ]
-
-    class Meta:
+    class Meta(BilingualLabel.Meta):
         verbose_name = _("target group")
         verbose_name_plural = _("target groups")
-        ordering = ["sort_order", "name"]
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def label(self):
-        if (get_language() or "ja").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
 
 
 # --- Documents ---------------------------------------------------------------------------------
