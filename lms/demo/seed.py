@@ -12,6 +12,7 @@ from lms.accounts import roles
 from lms.accounts.services import roles_ensure, user_assign_role
 
 from . import content
+from .common import publish
 from .seed_courses import seed_courses
 from .seed_library import seed_library
 
@@ -20,10 +21,6 @@ def _locales():
     ja, _ = Locale.objects.get_or_create(language_code="ja")
     en, _ = Locale.objects.get_or_create(language_code="en")
     return ja, en
-
-
-def _publish(page):
-    page.save_revision().publish()
 
 
 def seed_pages(log=print) -> HomePage:
@@ -44,7 +41,7 @@ def seed_pages(log=print) -> HomePage:
             body=content.HOME_JA["body"],
         )
         root.add_child(instance=home)
-        _publish(home)
+        publish(home)
         log("created the home page")
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
@@ -70,7 +67,7 @@ def seed_pages(log=print) -> HomePage:
         home_en.title = content.HOME_EN["title"]
         home_en.intro = content.HOME_EN["intro"]
         home_en.body = content.HOME_EN["body"]
-        _publish(home_en)
+        publish(home_en)
         log("created the English home page")
 
     for spec in content.STANDARD_PAGES:
@@ -85,7 +82,7 @@ def seed_pages(log=print) -> HomePage:
                 show_in_menus=True,
             )
             home.add_child(instance=page)
-            _publish(page)
+            publish(page)
             log(f"created the page {spec['slug']}")
         if page.get_translation_or_none(en) is None:
             page_en = page.copy_for_translation(en)
@@ -93,7 +90,7 @@ def seed_pages(log=print) -> HomePage:
             page_en.listing_summary = spec["en"]["summary"]
             page_en.body = spec["en"]["body"]
             page_en.show_in_menus = True
-            _publish(page_en)
+            publish(page_en)
             log(f"created the English page {spec['slug']}")
     return home
 

@@ -26,35 +26,16 @@ from lms.courses.models import (
 )
 
 from . import course_content as content
+from .common import publish, seed_labels
 
 INSTRUCTOR_EMAIL = "instructor@example.com"
 # Cohort dates in the content are Japan time, whatever the server's TIME_ZONE says.
 JST = ZoneInfo("Asia/Tokyo")
 
 
-def _publish(page):
-    page.save_revision().publish()
-
-
 def seed_themes(log=print) -> dict[str, Theme]:
-    """The themes courses (and later the method library) are filtered by, keyed by slug.
-
-    An existing theme keeps its names: editors may have reworded them in the admin.
-    """
-    themes = {}
-    for spec in content.THEMES:
-        theme, created = Theme.objects.get_or_create(
-            slug=spec["slug"],
-            defaults={
-                "name": spec["name"],
-                "name_en": spec["name_en"],
-                "sort_order": spec["sort_order"],
-            },
-        )
-        if created:
-            log(f"created the theme {spec['slug']}")
-        themes[theme.slug] = theme
-    return themes
+    """The themes courses and the method library are filtered by, keyed by slug."""
+    return seed_labels(Theme, content.THEMES, noun="theme", log=log)
 
 
 def _course_index(home, en, log) -> CourseIndexPage:
@@ -75,7 +56,7 @@ def _course_index(home, en, log) -> CourseIndexPage:
             show_in_menus=True,
         )
         home.add_child(instance=index)
-        _publish(index)
+        publish(index)
         log("created the course catalogue")
     if index.get_translation_or_none(en) is None:
         if home.get_translation_or_none(en) is None:
@@ -85,7 +66,7 @@ def _course_index(home, en, log) -> CourseIndexPage:
         index_en.title = spec["en"]["title"]
         index_en.intro = spec["en"]["intro"]
         index_en.show_in_menus = True
-        _publish(index_en)
+        publish(index_en)
         log("created the English course catalogue")
     return index
 
@@ -115,7 +96,7 @@ def _course(index, spec, themes, instructor, log) -> CoursePage:
         # added after publishing would be dropped by the next publish from the admin.
         course.course_instructors = [CourseInstructor(user=instructor)]
     index.add_child(instance=course)
-    _publish(course)
+    publish(course)
     log(f"created the course {spec['slug']}")
     return course
 
@@ -132,7 +113,7 @@ def _modules(course, spec, log) -> None:
                 summary_text=module_spec["summary_text"],
             )
             course.add_child(instance=module)
-            _publish(module)
+            publish(module)
             log(f"created the module {spec['slug']}/{module_spec['slug']}")
         existing = set(LessonPage.objects.child_of(module).values_list("slug", flat=True))
         for lesson_spec in module_spec["lessons"]:
@@ -147,7 +128,7 @@ def _modules(course, spec, log) -> None:
                 body=lesson_spec["body"],
             )
             module.add_child(instance=lesson)
-            _publish(lesson)
+            publish(lesson)
             log(f"created the lesson {module_spec['slug']}/{lesson_spec['slug']}")
 
 
@@ -196,7 +177,7 @@ def _course_translation(course, spec, en, log) -> None:
         "certificate_requirements",
     ):
         setattr(course_en, field, text[field])
-    _publish(course_en)
+    publish(course_en)
     log(f"created the English course {spec['slug']}")
 
 

@@ -27,29 +27,13 @@ from lms.accounts import roles
 from lms.accounts.services import partner_organisation_add_member, partner_organisation_ensure
 
 from . import library_content as content
+from .common import publish, seed_labels
 from .seed_courses import seed_themes
-
-
-def _publish(page):
-    page.save_revision().publish()
 
 
 def seed_target_groups(log=print) -> dict[str, TargetGroup]:
     """The target groups, keyed by slug; an existing group keeps its (edited) names."""
-    groups = {}
-    for spec in content.TARGET_GROUPS:
-        group, created = TargetGroup.objects.get_or_create(
-            slug=spec["slug"],
-            defaults={
-                "name": spec["name"],
-                "name_en": spec["name_en"],
-                "sort_order": spec["sort_order"],
-            },
-        )
-        if created:
-            log(f"created the target group {spec['slug']}")
-        groups[group.slug] = group
-    return groups
+    return seed_labels(TargetGroup, content.TARGET_GROUPS, noun="target group", log=log)
 
 
 def _library_index(home, en, log) -> MethodIndexPage:
@@ -67,7 +51,7 @@ def _library_index(home, en, log) -> MethodIndexPage:
             show_in_menus=True,
         )
         home.add_child(instance=index)
-        _publish(index)
+        publish(index)
         log("created the method library")
     if index.get_translation_or_none(en) is None:
         if home.get_translation_or_none(en) is None:
@@ -79,7 +63,7 @@ def _library_index(home, en, log) -> MethodIndexPage:
         index_en.listing_summary = spec["en"]["listing_summary"]
         index_en.partner_info = ""
         index_en.show_in_menus = True
-        _publish(index_en)
+        publish(index_en)
         log("created the English method library")
     return index
 
@@ -156,7 +140,7 @@ def _methods(index, themes, groups, documents, log) -> dict[str, MethodPage]:
             for slug in spec["related"]
             if slug in existing and slug != spec["slug"]
         ]
-        _publish(page)
+        publish(page)
         log(f"created the method {spec['slug']}")
     return existing
 
@@ -184,7 +168,7 @@ def _case_studies(index, themes, groups, methods, log) -> None:
             CaseStudyMethod(method=methods[slug]) for slug in spec["methods"] if slug in methods
         ]
         index.add_child(instance=page)
-        _publish(page)
+        publish(page)
         log(f"created the case study {spec['slug']}")
 
 
