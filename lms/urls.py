@@ -28,6 +28,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("lms.accounts.urls")),
     path("learn/", include("lms.courses.urls")),
+    path("quizzes/", include("lms.assessments.urls")),
+    path("fieldwork/", include("lms.fieldwork.urls")),
     path("my-list/", include("cms.urls")),
     path("search/", cms_views.search, name="search"),
     path("", include(wagtail_urls)),

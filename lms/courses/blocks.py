@@ -51,18 +51,37 @@ class KeyPointsBlock(blocks.StructBlock):
         template = "components/streamfield/blocks/key_points_block.html"
 
 
+class FieldworkAssignmentBlock(blocks.StructBlock):
+    """Where a lesson sends the trainee into the field.
+
+    The block holds only the instructor's instructions; the course's fieldwork requirement
+    (hours, categories, deadline) and the trainee's progress toward it are drawn by the
+    fieldwork app's template tag in the block's template, so courses never imports it.
+    """
+
+    title = blocks.CharBlock(label=_("Title"), max_length=200)
+    instructions = blocks.RichTextBlock(
+        label=_("Instructions"), features=RICH_TEXT_FEATURES, required=False
+    )
+
+    class Meta:
+        icon = "site"
+        label = _("Fieldwork assignment")
+        template = "components/streamfield/blocks/fieldwork_assignment_block.html"
+
+
 class LessonBlock(StoryBlock):
     """The lesson StreamField.
 
     Reserved places for later issues (they live in higher layers, so they are added
     here by string reference only, never by importing their apps):
     - ``quiz``: a chooser of ``assessments.Quiz`` (the assessments issue);
-    - ``fieldwork_assignment``: the course's fieldwork requirement (the fieldwork issue).
     """
 
     video = VideoBlock()
     worksheet = WorksheetBlock()
     key_points = KeyPointsBlock()
+    fieldwork_assignment = FieldworkAssignmentBlock()
 
     class Meta:
         template = "components/streamfield/blocks/story_block.html"

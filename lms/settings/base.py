@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "cms",
     "cms.textsearch",
     "lms.courses",
+    "lms.assessments",
+    "lms.fieldwork",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
