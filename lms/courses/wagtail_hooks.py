@@ -5,12 +5,14 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.panels import ObjectList
 from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import bulk
+from .admin_permissions import CourseScopedForm, CourseScopedPolicy, CourseScopedViewSetMixin
 from .admin_views import (
     ApproveEnrollmentsBulkAction,
     EnrollmentPermissionPolicy,
@@ -19,11 +21,14 @@ from .admin_views import (
 )
 from .models import Cohort, Enrollment, LessonPage, LessonProgress
 
-# First, before anything asks Wagtail for the enrollments' policy (it would make a default one).
+# First, before anything asks Wagtail for these policies (it would make default ones).
 register_permission_policy(Enrollment, EnrollmentPermissionPolicy(Enrollment))
+register_permission_policy(Cohort, CourseScopedPolicy(Cohort))
 
 
-class CohortViewSet(SnippetViewSet):
+class CohortViewSet(CourseScopedViewSetMixin, SnippetViewSet):
+    """Cohorts (期): instructors manage those of the courses they teach."""
+
     model = Cohort
     icon = "group"
     menu_label = gettext_lazy("Cohorts")
@@ -32,6 +37,7 @@ class CohortViewSet(SnippetViewSet):
     list_display = ["name", "course", "starts_on", "ends_on", "capacity"]
     list_filter = ["course"]
     search_fields = ["name"]
+    edit_handler = ObjectList(Cohort.panels, base_form_class=CourseScopedForm)
 
 
 register_snippet(CohortViewSet)
