@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 from cms.blocks import RICH_TEXT_FEATURES, StoryBlock
 
@@ -70,18 +71,35 @@ class FieldworkAssignmentBlock(blocks.StructBlock):
         template = "components/streamfield/blocks/fieldwork_assignment_block.html"
 
 
-class LessonBlock(StoryBlock):
-    """The lesson StreamField.
+class QuizBlock(blocks.StructBlock):
+    """A quiz (確認テスト) placed in the lesson.
 
-    Reserved places for later issues (they live in higher layers, so they are added
-    here by string reference only, never by importing their apps):
-    - ``quiz``: a chooser of ``assessments.Quiz`` (the assessments issue);
+    The quiz is chosen by string reference (``assessments.Quiz``), so courses never imports
+    the assessments app; the block's template draws the quiz's rules, the trainee's status
+    and a start or resume button with the assessments app's template tags.
+    """
+
+    quiz = SnippetChooserBlock("assessments.Quiz", label=_("Quiz"))
+
+    class Meta:
+        icon = "help"
+        label = _("Quiz")
+        template = "components/streamfield/blocks/quiz_block.html"
+
+
+class LessonBlock(StoryBlock):
+    """The lesson StreamField: the site's StoryBlock plus the lesson's own blocks.
+
+    Blocks about higher layers (the quiz, the fieldwork assignment) refer to their models
+    by string only and draw per-user data with their apps' template tags, so courses never
+    imports those apps.
     """
 
     video = VideoBlock()
     worksheet = WorksheetBlock()
     key_points = KeyPointsBlock()
     fieldwork_assignment = FieldworkAssignmentBlock()
+    quiz = QuizBlock()
 
     class Meta:
         template = "components/streamfield/blocks/story_block.html"

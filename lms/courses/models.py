@@ -235,7 +235,7 @@ class ModulePage(BasePage):
 
     content_panels = [*Page.content_panels, FieldPanel("summary_text")]
     parent_page_types = ["courses.CoursePage"]
-    subpage_types = ["courses.LessonPage"]
+    subpage_types = ["courses.LessonPage", "assessments.QuizPage"]
     template = "pages/module_page.html"
 
     class Meta:

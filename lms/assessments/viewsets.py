@@ -1,0 +1,167 @@
+"""The Wagtail admin for authoring quizzes: who may edit which quiz, and the snippet viewsets.
+
+``QuizViewSet`` and ``QuestionCategoryViewSet`` are registered as snippets from
+``wagtail_hooks.py`` (``register_snippet(QuizViewSet)``), and ``register_assessment_log_actions``
+is hooked into ``register_log_actions`` there, so grading actions read well in the
+admin's history and audit reports.
+
+Importing this module registers the permission policies (before Wagtail makes default
+ones): instructors add and edit the quizzes of the courses they teach (named on the
+course or on one of its cohorts), superusers every quiz.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.log_actions import LogFormatter
+from wagtail.permission_policies import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from lms.accounts import roles
+
+from .models import QuestionCategory, Quiz
+
+LOG_MANUAL_GRADE = "assessments.manual_grade"
+LOG_OVERRIDE = "assessments.override"
+LOG_REGRADE = "assessments.regrade"
+
+
+def _is_instructor(user) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if not hasattr(user, "_lms_is_instructor"):
+        user._lms_is_instructor = user.groups.filter(name=roles.INSTRUCTORS).exists()
+    return user._lms_is_instructor
+
+
+class _InstructorPolicy(BasePermissionPolicy):
+    instructor_actions = frozenset()
+
+    def user_has_permission(self, user, action):
+        if user.is_authenticated and user.is_active and user.is_superuser:
+            return True
+        return action in self.instructor_actions and _is_instructor(user)
+
+    def users_with_any_permission(self, actions):
+        User = get_user_model()
+        query = Q(is_superuser=True)
+        if self.instructor_actions.intersection(actions):
+            query |= Q(pk__in=User.objects.filter(groups__name=roles.INSTRUCTORS).values("pk"))
+        return User.objects.filter(is_active=True).filter(query)
+
+
+class QuizPermissionPolicy(_InstructorPolicy):
+    """Instructors: the quizzes of the courses they teach; superusers: every quiz."""
+
+    instructor_actions = frozenset({"add", "change", "delete", "view", "choose"})
+
+    def _quizzes_of(self, user):
+        from lms.courses.selectors import courses_taught_by
+
+        return Quiz.objects.filter(course__in=courses_taught_by(user).values("pk"))
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if not self.user_has_permission(user, action):
+            return False
+        if user.is_superuser:
+            return True
+        return self._quizzes_of(user).filter(pk=instance.pk).exists()
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not any(self.user_has_permission(user, action) for action in actions):
+            return Quiz.objects.none()
+        if user.is_superuser:
+            return Quiz.objects.all()
+        return self._quizzes_of(user)
+
+    def users_with_any_permission_for_instance(self, actions, instance):
+        from lms.courses.models import Cohort, CourseInstructor
+
+        User = get_user_model()
+        teaching = Q(
+            pk__in=CourseInstructor.objects.filter(page_id=instance.course_id).values("user_id")
+        ) | Q(pk__in=Cohort.objects.filter(course_id=instance.course_id).values("instructors"))
+        query = Q(is_superuser=True)
+        if self.instructor_actions.intersection(actions):
+            query |= teaching & Q(groups__name=roles.INSTRUCTORS)
+        return User.objects.filter(is_active=True).filter(query).distinct()
+
+
+class QuestionCategoryPermissionPolicy(_InstructorPolicy):
+    """Categories are shared: instructors add, edit and choose them; superusers delete."""
+
+    instructor_actions = frozenset({"add", "change", "view", "choose"})
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if any(self.user_has_permission(user, action) for action in actions):
+            return QuestionCategory.objects.all()
+        return QuestionCategory.objects.none()
+
+
+register_permission_policy(Quiz, QuizPermissionPolicy(Quiz))
+register_permission_policy(QuestionCategory, QuestionCategoryPermissionPolicy(QuestionCategory))
+
+
+class QuizViewSet(SnippetViewSet):
+    """Quizzes (確認テスト) in the admin menu; the listing shows only the user's courses."""
+
+    model = Quiz
+    icon = "help"
+    menu_label = gettext_lazy("Quizzes")
+    menu_order = 220
+    add_to_admin_menu = True
+    list_display = ["title", "course", "lesson", "pass_mark", "max_attempts", "updated_at"]
+    list_filter = ["course", "review_policy"]
+    search_fields = ["title"]
+
+
+class QuestionCategoryViewSet(SnippetViewSet):
+    model = QuestionCategory
+    icon = "tag"
+    menu_label = gettext_lazy("Question categories")
+    menu_order = 221
+    add_to_admin_menu = True
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+def register_assessment_log_actions(actions):
+    """Manual grades, overrides and regrades, as Wagtail's history and audit reports show them."""
+
+    class ScoreFormatter(LogFormatter):
+        def format_comment(self, log_entry):
+            return log_entry.data.get("reason", "") or log_entry.data.get("comment", "")
+
+    @actions.register_action(LOG_MANUAL_GRADE)
+    class ManualGradeFormatter(ScoreFormatter):
+        label = gettext_lazy("Grade an answer by hand")
+
+        def format_message(self, log_entry):
+            return _("Answer %(position)s graded: %(new)s points") % {
+                "position": log_entry.data.get("position", ""),
+                "new": log_entry.data.get("new_score", ""),
+            }
+
+    @actions.register_action(LOG_OVERRIDE)
+    class OverrideFormatter(ScoreFormatter):
+        label = gettext_lazy("Override a score")
+
+        def format_message(self, log_entry):
+            return _("Score overridden: %(old)s → %(new)s") % {
+                "old": log_entry.data.get("old_score", ""),
+                "new": log_entry.data.get("new_score", ""),
+            }
+
+    @actions.register_action(LOG_REGRADE)
+    class RegradeFormatter(ScoreFormatter):
+        label = gettext_lazy("Regrade a question")
+
+        def format_message(self, log_entry):
+            return _("Question regraded: %(count)s answers changed") % {
+                "count": log_entry.data.get("changed", 0),
+            }
