@@ -66,7 +66,7 @@ TWO_PLACES = Decimal("0.01")
 # What a trainee may see of a question before the review policy allows more. This is a
 # list of what is kept, not of what is removed, so a key added to the snapshot later is
 # hidden until someone decides it is safe to show.
-PUBLIC_KEYS = ("id", "type", "text", "points", "category", "scoring", "display_order")
+PUBLIC_KEYS = ("id", "type", "text", "points", "category", "scoring", "unit", "display_order")
 PUBLIC_CHOICE_KEYS = ("id", "text")
 PUBLIC_ITEM_KEYS = ("id", "text")
 

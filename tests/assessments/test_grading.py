@@ -554,3 +554,10 @@ def test_grade_is_frozen():
     grade = grade_response(single(), {"choice": "c1"})
     with pytest.raises(AttributeError):
         grade.score = D("0")
+
+
+def test_public_numeric_keeps_the_unit_the_trainee_answers_in():
+    question = {**numeric(), "unit": "人"}
+    public = public_question(question)
+    assert public["unit"] == "人"
+    assert "answer" not in public and "tolerance" not in public
