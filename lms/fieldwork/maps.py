@@ -336,10 +336,14 @@ def prefecture_map_context(
     unit: str,
     caption: str | None = None,
 ) -> dict[str, object]:
-    """Everything ``lms/fieldwork/_prefecture_map.html`` needs, for a view's context."""
+    """Everything ``lms/fieldwork/_prefecture_map.html`` needs, for a view's context.
+
+    The rows' values are formatted here as on the map ("1,200", "12.5"), since the template
+    shows them as given.
+    """
     return {
         "map_svg": prefecture_map_svg(values, title=title, unit=unit),
         "map_caption": caption or title,
-        "map_rows": prefecture_rows(values),
+        "map_rows": [(label, format_value(value)) for label, value in prefecture_rows(values)],
         "map_unit": unit,
     }
