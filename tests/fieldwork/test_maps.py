@@ -283,6 +283,7 @@ def test_the_template_shows_the_figure_and_a_table_with_headers():
     html = render_to_string("lms/fieldwork/_prefecture_map.html", context)
 
     assert 'href="/static/css/fieldwork-map.css"' in html
+    assert "style=" not in html and "<script" not in html
     assert re.search(r"<figure class=\"pref-map\">\s*<svg ", html)
     assert '<figcaption class="pref-map__caption">Hours by prefecture</figcaption>' in html
     assert "<details" in html and "<summary>" in html
