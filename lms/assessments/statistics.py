@@ -257,3 +257,119 @@ def picked_choices(question: dict, response: dict) -> tuple[str, ...]:
         return tuple(str(choice) for choice in response.get("choices") or ())
     choice = response.get("choice")
     return () if choice in (None, "") else (str(choice),)
+
+
+# --- Loading the rows -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuizStatistics:
+    """Everything the statistics page and its CSV show for one quiz."""
+
+    summary: Summary
+    questions: list[QuestionStatistics]
+    rows: list[AttemptRow]
+
+
+def _authored_order(quiz) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """Question and choice positions in the quiz as authored now (read from the raw JSON,
+    so without a query), to list them in a stable order whatever each attempt's shuffle."""
+    questions: dict[str, int] = {}
+    choices: dict[str, dict[str, int]] = {}
+    raw = getattr(quiz.questions, "raw_data", None) or []
+    for index, block in enumerate(raw):
+        block_id = str(block.get("id", ""))
+        questions[block_id] = index
+        value = block.get("value") or {}
+        listed = value.get("choices") if isinstance(value, dict) else None
+        if isinstance(listed, list):
+            choices[block_id] = {
+                str(item.get("id")): position
+                for position, item in enumerate(listed)
+                if isinstance(item, dict)
+            }
+    return questions, choices
+
+
+def quiz_attempt_rows(quiz) -> tuple[list[AttemptRow], list[QuestionInfo]]:
+    """The graded attempts of ``quiz`` as rows, and the questions they were asked.
+
+    Two queries whatever the number of attempts and questions: the attempts, and their
+    answers. Each answer counts with its final score against the question it was graded
+    against (the corrected one after a regrade). An attempt's total for the
+    discrimination index is the sum of its answers' scores, so an override of the whole
+    attempt changes its percentage in the summary but not the per-question figures.
+    """
+    from django.db.models import Prefetch
+
+    from .models import Answer, Attempt
+
+    answers = Answer.objects.order_by("position").only(
+        "attempt_id",
+        "position",
+        "question_id",
+        "question",
+        "corrected_question",
+        "response",
+        "score",
+        "max_score",
+    )
+    attempts = (
+        Attempt.objects.filter(quiz=quiz, status=Attempt.Status.GRADED)
+        .order_by("submitted_at", "pk")
+        .only("pk", "user_id", "percentage", "passed", "max_score", "score")
+        .prefetch_related(Prefetch("answers", queryset=answers))
+    )
+    rows: list[AttemptRow] = []
+    snapshots: list[tuple[int, dict]] = []
+    order, choice_order = _authored_order(quiz)
+    for attempt in attempts:
+        answer_rows = []
+        for answer in attempt.answers.all():
+            question = answer.corrected_question or answer.question
+            snapshots.append(
+                (order.get(answer.question_id, len(order) + answer.position), question)
+            )
+            answer_rows.append(
+                AnswerRow(
+                    question_id=answer.question_id,
+                    score=answer.score if answer.score is not None else Decimal(0),
+                    max_score=answer.max_score,
+                    choices=picked_choices(question, answer.response),
+                )
+            )
+        rows.append(
+            AttemptRow(
+                attempt_id=attempt.pk,
+                user_id=attempt.user_id,
+                score=sum((a.score for a in answer_rows), Decimal(0)),
+                max_score=sum((a.max_score for a in answer_rows), Decimal(0)),
+                percentage=attempt.percentage if attempt.percentage is not None else Decimal(0),
+                passed=bool(attempt.passed),
+                answers=tuple(answer_rows),
+            )
+        )
+    questions = []
+    for info in questions_from_snapshots(snapshots):
+        positions = choice_order.get(info.id, {})
+        ordered = sorted(
+            info.choices, key=lambda choice: (positions.get(choice.id, len(positions)), choice.id)
+        )
+        questions.append(
+            QuestionInfo(
+                id=info.id,
+                type=info.type,
+                text=info.text,
+                position=info.position,
+                choices=tuple(ordered),
+            )
+        )
+    return rows, questions
+
+
+def quiz_statistics(quiz) -> QuizStatistics:
+    """The statistics of ``quiz`` over its graded attempts (two queries)."""
+    rows, questions = quiz_attempt_rows(quiz)
+    return QuizStatistics(
+        summary=summarise(rows), questions=question_statistics(rows, questions), rows=rows
+    )
