@@ -22,10 +22,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from lms.accounts import roles
 
 from .models import QuestionCategory, Quiz
-
-LOG_MANUAL_GRADE = "assessments.manual_grade"
-LOG_OVERRIDE = "assessments.override"
-LOG_REGRADE = "assessments.regrade"
+from .services import LOG_MANUAL_GRADE, LOG_OVERRIDE, LOG_REGRADE
 
 
 def _is_instructor(user) -> bool:
