@@ -42,7 +42,9 @@ def _right_answers(attempt):
                 "choice": next(c["id"] for c in q["choices"] if c["correct"])
             }
         elif q["type"] == "multiple":
-            responses[answer.position] = {"choices": [c["id"] for c in q["choices"] if c["correct"]]}
+            responses[answer.position] = {
+                "choices": [c["id"] for c in q["choices"] if c["correct"]]
+            }
         elif q["type"] == "short_answer":
             responses[answer.position] = {"text": q["accepted_answers"][0]}
         elif q["type"] == "numeric":
@@ -61,14 +63,25 @@ def test_start_snapshots_every_question_and_numbers_attempts(course):
     assert attempt.max_score == Decimal("13")
     answers = _answers(attempt)
     assert list(answers) == [
-        "q-single", "q-multiple", "q-tf", "q-short", "q-numeric", "q-ordering", "q-essay"
+        "q-single",
+        "q-multiple",
+        "q-tf",
+        "q-short",
+        "q-numeric",
+        "q-ordering",
+        "q-essay",
     ]
     single = answers["q-single"].question
     assert single["text"] == "<p>地域の資源を見つける最初の一歩は？</p>"
     assert [c["id"] for c in single["choices"]] == ["q-single-1", "q-single-2", "q-single-3"]
     assert single["choices"][0]["correct"] is True
     assert answers["q-tf"].question["choices"] == [
-        {"id": "true", "text": "True", "correct": False, "feedback": "繰り返すことで関係が深まります。"},
+        {
+            "id": "true",
+            "text": "True",
+            "correct": False,
+            "feedback": "繰り返すことで関係が深まります。",
+        },
         {"id": "false", "text": "False", "correct": True, "feedback": ""},
     ]
     ordering = answers["q-ordering"].question
@@ -126,7 +139,9 @@ def test_random_draw_takes_n_questions_of_a_category(course):
         ids = list(Answer.objects.filter(attempt=attempt).values_list("question_id", flat=True))
         assert len(ids) == 3 and ids[-1] == "e1"
         assert all(i.startswith("b") for i in ids[:2])
-        assert Answer.objects.get(attempt=attempt, question_id=ids[0]).question["category"] == "basics"
+        assert (
+            Answer.objects.get(attempt=attempt, question_id=ids[0]).question["category"] == "basics"
+        )
         seen.update(ids[:2])
     assert len(seen) > 2  # really random, not always the first two
 
@@ -153,7 +168,9 @@ def test_save_submit_and_grade_all_types(course):
     result = services.attempt_submit(attempt=attempt)
     assert result.status == Attempt.Status.GRADED
     assert (result.score, result.max_score, result.percentage) == (
-        Decimal("8.00"), Decimal("8.00"), Decimal("100.00")
+        Decimal("8.00"),
+        Decimal("8.00"),
+        Decimal("100.00"),
     )
     assert result.passed is True
 
@@ -192,20 +209,37 @@ def test_submitting_twice_gives_one_grade(course):
 
 def test_time_limit_refuses_late_answers_and_grades_what_was_saved(course):
     quiz = qf.make_quiz(
-        course, questions=[qf.single("q1"), qf.single("q2")], time_limit_minutes=10,
+        course,
+        questions=[qf.single("q1"), qf.single("q2")],
+        time_limit_minutes=10,
         grace_seconds=30,
     )
     start = timezone.now()
     attempt = services.attempt_start(quiz=quiz, user=qf.enrolled_trainee(course), now=start)
     assert attempt.deadline_at == start + datetime.timedelta(minutes=10)
-    services.answer_save(attempt=attempt, position=1, response={"choice": "q1-1"}, version=1,
-                         now=start + datetime.timedelta(minutes=5))
+    services.answer_save(
+        attempt=attempt,
+        position=1,
+        response={"choice": "q1-1"},
+        version=1,
+        now=start + datetime.timedelta(minutes=5),
+    )
     # Within the grace period: accepted.
-    services.answer_save(attempt=attempt, position=2, response={"choice": "q2-2"}, version=2,
-                         now=start + datetime.timedelta(minutes=10, seconds=20))
+    services.answer_save(
+        attempt=attempt,
+        position=2,
+        response={"choice": "q2-2"},
+        version=2,
+        now=start + datetime.timedelta(minutes=10, seconds=20),
+    )
     with pytest.raises(services.AttemptClosedError, match="time limit has passed"):
-        services.answer_save(attempt=attempt, position=2, response={"choice": "q2-1"},
-                             version=3, now=start + datetime.timedelta(minutes=10, seconds=31))
+        services.answer_save(
+            attempt=attempt,
+            position=2,
+            response={"choice": "q2-1"},
+            version=3,
+            now=start + datetime.timedelta(minutes=10, seconds=31),
+        )
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.GRADED and attempt.timed_out
     assert attempt.score == Decimal("1.00")  # q1 right, q2 wrong as saved
@@ -256,11 +290,16 @@ def test_essays_wait_for_manual_grading(course):
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.GRADED
     assert (attempt.score, attempt.percentage, attempt.passed) == (
-        Decimal("5.00"), Decimal("83.33"), True
+        Decimal("5.00"),
+        Decimal("83.33"),
+        True,
     )
     change = ScoreChange.objects.get(answer=essay)
     assert (change.kind, change.old_score, change.new_score, change.actor) == (
-        "manual_grade", None, Decimal("4.00"), instructor
+        "manual_grade",
+        None,
+        Decimal("4.00"),
+        instructor,
     )
     assert LessonProgress.objects.filter(lesson=lesson).exists()
     from wagtail.models import ModelLogEntry

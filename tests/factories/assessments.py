@@ -31,8 +31,16 @@ def _common(text, points, category, feedback, explanation):
     }
 
 
-def single(qid, text="地域の資源を見つける最初の一歩は？", *, choices=None, points=1, category=None,
-           feedback="", explanation=""):
+def single(
+    qid,
+    text="地域の資源を見つける最初の一歩は？",
+    *,
+    choices=None,
+    points=1,
+    category=None,
+    feedback="",
+    explanation="",
+):
     choices = choices or [
         ("住民に話を聞く", True, "その通り、まず聞くことから。"),
         ("予算を確保する", False, "予算は後からでも。"),
@@ -48,8 +56,17 @@ def single(qid, text="地域の資源を見つける最初の一歩は？", *, c
     }
 
 
-def multiple(qid, text="地域資源に当たるものをすべて選んでください。", *, choices=None, points=2,
-             scoring="all_or_nothing", category=None, feedback="", explanation=""):
+def multiple(
+    qid,
+    text="地域資源に当たるものをすべて選んでください。",
+    *,
+    choices=None,
+    points=2,
+    scoring="all_or_nothing",
+    category=None,
+    feedback="",
+    explanation="",
+):
     choices = choices or [
         ("空き家", True, "活用できる資源です。"),
         ("棚田", True, ""),
@@ -67,8 +84,16 @@ def multiple(qid, text="地域資源に当たるものをすべて選んでく�
     }
 
 
-def true_false(qid, text="ワークショップは一度で終えるのがよい。", *, answer="false", points=1,
-               category=None, feedback="", explanation=""):
+def true_false(
+    qid,
+    text="ワークショップは一度で終えるのがよい。",
+    *,
+    answer="false",
+    points=1,
+    category=None,
+    feedback="",
+    explanation="",
+):
     return {
         "type": "true_false",
         "id": qid,
@@ -81,8 +106,17 @@ def true_false(qid, text="ワークショップは一度で終えるのがよい
     }
 
 
-def short_answer(qid, text="空き家を活用した住まいの制度を何と呼びますか。", *, answers=("空き家バンク",),
-                 kana_insensitive=True, points=1, category=None, feedback="", explanation=""):
+def short_answer(
+    qid,
+    text="空き家を活用した住まいの制度を何と呼びますか。",
+    *,
+    answers=("空き家バンク",),
+    kana_insensitive=True,
+    points=1,
+    category=None,
+    feedback="",
+    explanation="",
+):
     return {
         "type": "short_answer",
         "id": qid,
@@ -96,8 +130,18 @@ def short_answer(qid, text="空き家を活用した住まいの制度を何と�
     }
 
 
-def numeric(qid, text="人口1,000人の町で高齢化率が35%のとき、高齢者は何人ですか。", *, answer="350",
-            tolerance="0", unit="人", points=1, category=None, feedback="", explanation=""):
+def numeric(
+    qid,
+    text="人口1,000人の町で高齢化率が35%のとき、高齢者は何人ですか。",
+    *,
+    answer="350",
+    tolerance="0",
+    unit="人",
+    points=1,
+    category=None,
+    feedback="",
+    explanation="",
+):
     return {
         "type": "numeric",
         "id": qid,
@@ -110,8 +154,17 @@ def numeric(qid, text="人口1,000人の町で高齢化率が35%のとき、高�
     }
 
 
-def ordering(qid, text="事業の進め方を順に並べてください。", *, items=("調査", "企画", "実行", "評価"),
-             scoring="all_or_nothing", points=2, category=None, feedback="", explanation=""):
+def ordering(
+    qid,
+    text="事業の進め方を順に並べてください。",
+    *,
+    items=("調査", "企画", "実行", "評価"),
+    scoring="all_or_nothing",
+    points=2,
+    category=None,
+    feedback="",
+    explanation="",
+):
     return {
         "type": "ordering",
         "id": qid,
@@ -126,8 +179,15 @@ def ordering(qid, text="事業の進め方を順に並べてください。", *,
     }
 
 
-def essay(qid, text="あなたの地域の資源を一つ挙げ、活かし方を書いてください。", *, points=5,
-          category=None, feedback="", explanation=""):
+def essay(
+    qid,
+    text="あなたの地域の資源を一つ挙げ、活かし方を書いてください。",
+    *,
+    points=5,
+    category=None,
+    feedback="",
+    explanation="",
+):
     return {
         "type": "essay",
         "id": qid,
