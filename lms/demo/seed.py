@@ -13,6 +13,7 @@ from lms.accounts.services import roles_ensure, user_assign_role
 
 from . import content
 from .common import publish
+from .seed_assessments import seed_assessments
 from .seed_courses import seed_courses
 from .seed_library import seed_library
 
@@ -132,3 +133,4 @@ def seed_all(log=print) -> None:
     seed_users(log)
     seed_courses(home=home, log=log)
     seed_library(home=home, log=log)
+    seed_assessments(log=log)
