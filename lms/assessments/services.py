@@ -214,7 +214,11 @@ def clean_response(question: dict, raw) -> dict:
 
 
 def _lock(attempt_pk) -> Attempt:
-    return Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt_pk)
+    return (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz__lesson", "enrollment")
+        .get(pk=attempt_pk)
+    )
 
 
 def answers_save(*, attempt: Attempt, responses: dict, version: int, now=None) -> Attempt:
@@ -303,9 +307,8 @@ def _after_grading(attempt: Attempt, *, was_passed) -> None:
         return
     from lms.courses.services import EnrollmentError, lesson_complete
 
-    enrollment = Enrollment.objects.get(pk=attempt.enrollment_id)
     try:
-        lesson_complete(enrollment=enrollment, lesson=attempt.quiz.lesson)
+        lesson_complete(enrollment=attempt.enrollment, lesson=attempt.quiz.lesson)
     except EnrollmentError:
         # Withdrawn since: the pass is kept on the attempt, the lesson is not marked.
         pass
