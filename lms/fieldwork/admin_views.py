@@ -123,7 +123,7 @@ def _courses(request):
 
 
 def _label(name, model=FieldworkEntry):
-    return capfirst(model._meta.get_field(name).verbose_name)
+    return capfirst(str(model._meta.get_field(name).verbose_name))
 
 
 # --- The review queue --------------------------------------------------------------------------
@@ -246,6 +246,9 @@ class FieldworkEntryIndexView(IndexView):
     list_export = list(EXPORT_COLUMNS)
 
     def get_heading(self, queryset, field):
+        return str(self._headings()[field])
+
+    def _headings(self):
         return {
             "trainee": _("Trainee"),
             "kana": _("Reading (kana)"),
@@ -266,7 +269,7 @@ class FieldworkEntryIndexView(IndexView):
             "status": _label("status"),
             "review_comment": _label("review_comment"),
             "submitted_at": _label("submitted_at"),
-        }[field]
+        }
 
     def get_filename(self):
         return f"fieldwork-{timezone.localdate():%Y%m%d}"
@@ -566,6 +569,8 @@ class FieldworkRequirementViewSet(ModelViewSet):
     """Each course's fieldwork requirement, edited by the instructors of that course."""
 
     model = FieldworkRequirement
+    name = "fieldwork_requirements"
+    url_prefix = "fieldwork-requirements"
     icon = "tasks"
     menu_label = gettext_lazy("Fieldwork requirements")
     menu_order = 207
@@ -579,7 +584,7 @@ class FieldworkRequirementViewSet(ModelViewSet):
     list_display = ["course", "required_hours", "deadline"]
     edit_handler = ObjectList(
         [
-            FieldPanel("course"),
+            FieldPanel("course", widget=forms.Select),
             FieldPanel("required_hours"),
             FieldPanel("categories"),
             FieldPanel("deadline"),

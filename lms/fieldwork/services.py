@@ -324,6 +324,7 @@ def supervisor_link_send(*, entry: FieldworkEntry) -> SupervisorToken:
         entry=entry,
         token_hash=hashed,
         email=entry.supervisor_email,
+        created_at=now,
         expires_at=now + tokens.link_lifetime(),
     )
     previous = entry.supervisor_status

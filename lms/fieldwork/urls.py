@@ -19,5 +19,5 @@ urlpatterns = [
         "attachments/<int:pk>/thumbnail/", views.attachment_thumbnail, name="attachment_thumbnail"
     ),
     path("attachments/<int:pk>/delete/", views.attachment_remove, name="attachment_delete"),
-    path("confirm/<str:token>/", views.supervisor, name="supervisor"),
+    path("confirm/<path:token>/", views.supervisor, name="supervisor"),
 ]

@@ -67,32 +67,41 @@ def register_fieldwork_log_actions(actions):
         def format_comment(self, log_entry):
             return log_entry.data.get("comment", "")
 
+        def format_message(self, log_entry):
+            text = self.decision(log_entry)
+            if comment := self.format_comment(log_entry):
+                text = _("%(decision)s. Comment: “%(comment)s”") % {
+                    "decision": text,
+                    "comment": comment,
+                }
+            return text
+
     @actions.register_action(services.LOG_APPROVE)
     class ApproveFormatter(CommentFormatter):
         label = gettext_lazy("Approve fieldwork entry")
 
-        def format_message(self, log_entry):
+        def decision(self, log_entry):
             return _("Fieldwork entry approved")
 
     @actions.register_action(services.LOG_RETURN)
     class ReturnFormatter(CommentFormatter):
         label = gettext_lazy("Return fieldwork entry")
 
-        def format_message(self, log_entry):
+        def decision(self, log_entry):
             return _("Fieldwork entry returned to the trainee for changes")
 
     @actions.register_action(services.LOG_REJECT)
     class RejectFormatter(CommentFormatter):
         label = gettext_lazy("Reject fieldwork entry")
 
-        def format_message(self, log_entry):
+        def decision(self, log_entry):
             return _("Fieldwork entry rejected")
 
     @actions.register_action(services.LOG_SUPERVISOR)
     class SupervisorFormatter(CommentFormatter):
         label = gettext_lazy("Supervisor's answer")
 
-        def format_message(self, log_entry):
+        def decision(self, log_entry):
             if log_entry.data.get("to_status") == FieldworkEntry.SupervisorStatus.CONFIRMED:
                 return _("Confirmed by %(name)s") % {"name": log_entry.data.get("by", "")}
             return _("Disputed by %(name)s") % {"name": log_entry.data.get("by", "")}
