@@ -11,12 +11,14 @@ course or on one of its cohorts), superusers every quiz.
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from lms.accounts import roles
@@ -104,6 +106,45 @@ register_permission_policy(Quiz, QuizPermissionPolicy(Quiz))
 register_permission_policy(QuestionCategory, QuestionCategoryPermissionPolicy(QuestionCategory))
 
 
+class _OwnQuizOnly:
+    """Refuse a quiz of another course on its edit, delete, history, usage and inspect views.
+
+    Wagtail's generic views check the model-level permission only; the instance-level
+    answer is the policy's (a 403 for someone else's quiz).
+    """
+
+    instance_action = "change"
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        policy = QuizPermissionPolicy(Quiz)
+        if not policy.user_has_permission_for_instance(
+            self.request.user, self.instance_action, obj
+        ):
+            raise PermissionDenied
+        return obj
+
+
+class QuizEditView(_OwnQuizOnly, snippet_views.EditView):
+    pass
+
+
+class QuizDeleteView(_OwnQuizOnly, snippet_views.DeleteView):
+    instance_action = "delete"
+
+
+class QuizHistoryView(_OwnQuizOnly, snippet_views.HistoryView):
+    pass
+
+
+class QuizUsageView(_OwnQuizOnly, snippet_views.UsageView):
+    pass
+
+
+class QuizInspectView(_OwnQuizOnly, snippet_views.InspectView):
+    instance_action = "view"
+
+
 class QuizViewSet(SnippetViewSet):
     """Quizzes (確認テスト) in the admin menu; the listing shows only the user's courses."""
 
@@ -115,6 +156,17 @@ class QuizViewSet(SnippetViewSet):
     list_display = ["title", "course", "lesson", "pass_mark", "max_attempts", "updated_at"]
     list_filter = ["course", "review_policy"]
     search_fields = ["title"]
+    edit_view_class = QuizEditView
+    delete_view_class = QuizDeleteView
+    history_view_class = QuizHistoryView
+    usage_view_class = QuizUsageView
+    inspect_view_class = QuizInspectView
+
+    def get_queryset(self, request):
+        policy = QuizPermissionPolicy(Quiz)
+        return policy.instances_user_has_any_permission_for(
+            request.user, ["change", "view"]
+        ).select_related("course", "lesson")
 
 
 class QuestionCategoryViewSet(SnippetViewSet):
