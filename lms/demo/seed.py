@@ -15,6 +15,7 @@ from . import content
 from .common import publish
 from .seed_assessments import seed_assessments
 from .seed_courses import seed_courses
+from .seed_fieldwork import seed_fieldwork
 from .seed_library import seed_library
 
 
@@ -134,3 +135,4 @@ def seed_all(log=print) -> None:
     seed_courses(home=home, log=log)
     seed_library(home=home, log=log)
     seed_assessments(log=log)
+    seed_fieldwork(log=log)

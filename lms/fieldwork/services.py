@@ -279,8 +279,11 @@ def _hours_text(value: Decimal) -> str:
 
 
 @transaction.atomic
-def entry_submit(*, entry: FieldworkEntry, actor) -> FieldworkEntry:
-    """Send a draft (or a returned entry) for review; the supervisor gets a one-time link."""
+def entry_submit(*, entry: FieldworkEntry, actor, notify: bool = True) -> FieldworkEntry:
+    """Send a draft (or a returned entry) for review; the supervisor gets a one-time link.
+
+    ``notify=False`` (demo data) makes the link without e-mailing it.
+    """
     # The enrollment row serialises submissions of one trainee, so two tabs cannot both
     # fit 20 hours into the same day.
     enrollment = Enrollment.objects.select_for_update().get(pk=entry.enrollment_id)
@@ -307,12 +310,17 @@ def entry_submit(*, entry: FieldworkEntry, actor) -> FieldworkEntry:
     entry.save()
     _event(entry, kind="review", from_status=previous, to_status=entry.status, actor=actor)
     if entry.supervisor_email and entry.supervisor_status != SupervisorStatus.CONFIRMED:
-        supervisor_link_send(entry=entry)
+        supervisor_link_send(entry=entry, notify=notify)
     return entry
 
 
-def supervisor_link_send(*, entry: FieldworkEntry) -> SupervisorToken:
-    """Revoke earlier links of the entry, make a new one and e-mail it after commit."""
+def supervisor_link_send(
+    *, entry: FieldworkEntry, notify: bool = True
+) -> tuple[SupervisorToken, str]:
+    """Revoke earlier links of the entry, make a new one and e-mail it after commit.
+
+    Returns the token row and the raw token (which is otherwise only in the e-mail).
+    """
     from .tasks import send_supervisor_request
 
     now = timezone.now()
@@ -340,8 +348,11 @@ def supervisor_link_send(*, entry: FieldworkEntry) -> SupervisorToken:
             to_status=SupervisorStatus.PENDING,
             actor_label=_("System (link sent to %(email)s)") % {"email": entry.supervisor_email},
         )
-    transaction.on_commit(lambda: send_supervisor_request.enqueue(token_id=token.pk, raw_token=raw))
-    return token
+    if notify:
+        transaction.on_commit(
+            lambda: send_supervisor_request.enqueue(token_id=token.pk, raw_token=raw)
+        )
+    return token, raw
 
 
 # --- The supervisor ------------------------------------------------------------------------
@@ -459,8 +470,13 @@ DECISIONS = {
 
 
 @transaction.atomic
-def entry_review(*, entry: FieldworkEntry, actor, decision: str, comment: str = ""):
-    """Approve, return (the trainee edits and resubmits) or reject a submitted entry."""
+def entry_review(
+    *, entry: FieldworkEntry, actor, decision: str, comment: str = "", notify: bool = True
+) -> FieldworkEntry:
+    """Approve, return (the trainee edits and resubmits) or reject a submitted entry.
+
+    The trainee is e-mailed the decision unless ``notify=False`` (demo data).
+    """
     if decision not in DECISIONS:
         raise ValueError(decision)
     entry = FieldworkEntry.objects.select_for_update().get(pk=entry.pk)
@@ -491,9 +507,10 @@ def entry_review(*, entry: FieldworkEntry, actor, decision: str, comment: str = 
         comment=comment,
     )
     log(instance=entry, action=action, user=actor, data={"comment": comment})
-    from .tasks import send_review_email
+    if notify:
+        from .tasks import send_review_email
 
-    transaction.on_commit(lambda: send_review_email.enqueue(entry_id=entry.pk))
+        transaction.on_commit(lambda: send_review_email.enqueue(entry_id=entry.pk))
     return entry
 
 
