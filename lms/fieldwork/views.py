@@ -360,9 +360,11 @@ def _refused(request, exc: services.LinkRefused):
 
 
 def _private(response):
-    # The link is a secret: never cached, never sent on as a Referer.
+    # The link is a secret: never cached, and never sent to another site as a Referer.
+    # ("same-origin", not "no-referrer": browsers then send "Origin: null" with the form,
+    # which Django's CSRF check rightly refuses.)
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -55,7 +55,7 @@ def test_the_page_shows_the_entry_and_nothing_else_of_the_trainee(client, sent):
     assert "個人的な振り返り" not in html
     assert "別の日の活動" not in html
     assert draft.enrollment.user.email not in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
     # Opening the link uses nothing up.
     assert SupervisorToken.objects.get(entry=draft).used_at is None
