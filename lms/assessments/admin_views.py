@@ -770,8 +770,8 @@ def statistics_csv_rows(quiz):
     stats = quiz_statistics(quiz)
     summary = stats.summary
     yield [_("Quiz"), quiz.title]
-    yield [_("Attempts"), summary.attempts]
-    yield [_("Trainees"), summary.trainees]
+    yield [_("Graded attempts"), summary.attempts]
+    yield [_("Number of trainees"), summary.trainees]
     yield [_("Average (%)"), summary.average]
     yield [_("Median (%)"), summary.median]
     yield [_("Pass rate (%)"), summary.pass_rate]

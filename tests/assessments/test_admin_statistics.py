@@ -184,3 +184,57 @@ def test_the_quiz_listing_links_to_statistics_attempts_and_regrade(client, instr
     assert f"/admin/quiz-attempts/quiz/{quiz.pk}/statistics/" in text
     assert f"/admin/quiz-attempts/?quiz={quiz.pk}" in text
     assert f"/admin/quiz-attempts/quiz/{quiz.pk}/regrade/" in text
+
+
+def test_the_grading_queue_and_the_attempts_listing_cost_the_same_at_2_and_8_attempts(
+    client, instructor, course
+):
+    from tests.assessments.test_admin_grading import essay_block
+
+    essay_quiz = make_quiz(course, single_block(), essay_block(), title="記述つき")
+    client.force_login(instructor)
+    urls = ["/admin/quiz-attempts/grading/", f"/admin/quiz-attempts/?quiz={essay_quiz.pk}"]
+    for url in urls:
+        client.get(url)
+    counts = {url: [] for url in urls}
+    for size in (2, 8):
+        for _ in range(size - essay_quiz.attempts.count()):
+            take(essay_quiz, trainee_in(course), {"q-essay": {"text": "回答"}})
+        for url in urls:
+            response = None
+
+            def fetch(url=url):
+                nonlocal response
+                response = client.get(url)
+
+            counts[url].append(_count_queries(fetch))
+            assert response.status_code == 200
+            assert page(response).count("/admin/quiz-attempts/") >= size
+    assert counts == {
+        "/admin/quiz-attempts/grading/": [GRADING_QUEUE_QUERIES] * 2,
+        f"/admin/quiz-attempts/?quiz={essay_quiz.pk}": [ATTEMPTS_LISTING_QUERIES] * 2,
+    }
+
+
+def test_the_attempt_page_costs_the_same_with_2_and_12_questions(client, instructor, course):
+    from tests.assessments.test_admin_grading import essay_block
+
+    client.force_login(instructor)
+    counts = []
+    for size in (2, 12):
+        blocks = [single_block(qid=f"q-single-{n}") for n in range(size - 1)]
+        quiz = make_quiz(course, *blocks, essay_block(), title=f"{size}問")
+        responses = {f"q-single-{n}": {"choice": "c1"} for n in range(size - 1)}
+        attempt = take(quiz, trainee_in(course), {**responses, "q-essay": {"text": "回答"}})
+        url = f"/admin/quiz-attempts/{attempt.pk}/"
+        client.get(url)
+        counts.append(_count_queries(lambda url=url: client.get(url)))
+    assert counts == [ATTEMPT_PAGE_QUERIES] * 2
+
+
+# Session, user and the admin's furniture, then the view's own queries: the queue's rows
+# (one query with the count of answers to grade) and its quiz filter; the listing's count
+# and rows with their trainee and quiz; the attempt, its answers and its score history.
+GRADING_QUEUE_QUERIES = 13
+ATTEMPTS_LISTING_QUERIES = 14
+ATTEMPT_PAGE_QUERIES = 13
