@@ -6,7 +6,7 @@ Rules kept here (views only parse input and call these):
   number, so a page left open elsewhere cannot overwrite a newer save;
 - on submission (``entry_submit``) everything is checked: the date is neither in the future
   nor before the enrollment, hours are in quarter-hour steps, the day's total stays within
-  24 hours (the trainee's enrollment row is locked while it is counted);
+  24 hours (the trainee's user row is locked while it is counted);
 - the supervisor confirms through a one-time link (``supervisor_respond``); a confirmed
   entry is locked and changes only through a correction, which is confirmed again;
 - an instructor approves, returns or rejects (``entry_review``); only approved hours count;
@@ -18,6 +18,7 @@ import datetime
 import uuid
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -284,9 +285,10 @@ def entry_submit(*, entry: FieldworkEntry, actor, notify: bool = True) -> Fieldw
 
     ``notify=False`` (demo data) makes the link without e-mailing it.
     """
-    # The enrollment row serialises submissions of one trainee, so two tabs cannot both
-    # fit 20 hours into the same day.
-    enrollment = Enrollment.objects.select_for_update().get(pk=entry.enrollment_id)
+    # The trainee's user row serialises their submissions (in every course), so two tabs
+    # cannot both fit 20 hours into the same day.
+    enrollment = Enrollment.objects.get(pk=entry.enrollment_id)
+    list(get_user_model().objects.select_for_update().filter(pk=enrollment.user_id).values("pk"))
     entry = FieldworkEntry.objects.select_for_update().select_related("enrollment").get(pk=entry.pk)
     entry.enrollment = enrollment
     _require_owner(entry, actor)

@@ -245,3 +245,20 @@ def test_the_queue_costs_the_same_at_10_and_500_entries(
     assert response.status_code == 200
     assert response.content.decode().count("/admin/fieldwork/review/") == min(size, 50)
     assert Cohort.objects.count() == 1
+
+
+def test_instructors_keep_the_activity_categories_trainees_cannot(client, instructor):
+    categories()
+    client.force_login(instructor)
+    url = "/admin/snippets/fieldwork/activitycategory/"
+    response = client.get(url)
+    assert response.status_code == 200 and "住民ヒアリング" in response.content.decode()
+    response = client.post(
+        f"{url}add/",
+        {"name": "移動支援", "name_en": "Mobility support", "slug": "mobility", "sort_order": 60},
+    )
+    assert response.status_code == 302
+    menu = client.get("/admin/").content.decode()
+    assert "/admin/fieldwork/" in menu and "/admin/fieldwork-requirements/" in menu
+    client.force_login(TraineeFactory())
+    assert client.get(url).status_code == 302  # no admin access at all
