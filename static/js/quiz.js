@@ -145,12 +145,16 @@
             }
             event.preventDefault();
             whenIdle().then(function () {
-                form.setAttribute("data-quiz-ready", "1");
-                if (submitter && typeof form.requestSubmit === "function") {
-                    form.requestSubmit(submitter);
-                } else {
-                    form.submit();
-                }
+                // Later, not in this microtask: a form ignores requestSubmit() while it is
+                // still firing the submit event being cancelled here.
+                window.setTimeout(function () {
+                    form.setAttribute("data-quiz-ready", "1");
+                    if (submitter && typeof form.requestSubmit === "function") {
+                        form.requestSubmit(submitter);
+                    } else {
+                        form.submit();
+                    }
+                }, 0);
             });
         });
 
