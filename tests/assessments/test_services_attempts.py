@@ -312,3 +312,15 @@ def test_an_empty_essay_scores_zero_without_waiting(course):
     attempt = services.attempt_start(quiz=quiz, user=qf.enrolled_trainee(course))
     attempt = services.attempt_submit(attempt=attempt)
     assert attempt.status == Attempt.Status.GRADED and attempt.score == Decimal("0.00")
+
+
+def test_the_scheduler_task_expires_overdue_attempts(course):
+    from lms.assessments.tasks import expire_overdue_attempts
+
+    quiz = qf.make_quiz(course, time_limit_minutes=5)
+    start = timezone.now() - datetime.timedelta(minutes=6)
+    attempt = services.attempt_start(quiz=quiz, user=qf.enrolled_trainee(course), now=start)
+    result = expire_overdue_attempts.enqueue()
+    assert result.return_value == 1
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.GRADED and attempt.timed_out
