@@ -54,6 +54,9 @@ class EntryForm(forms.ModelForm):
             *self.fields["prefecture"].choices[1:],
         ]
         self.fields["date"].input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
+        if self.instance.hours is not None:
+            # 2.5, not 2.50: as the trainee typed it.
+            self.initial["hours"] = f"{self.instance.hours.normalize():f}"
 
     def clean_date(self):
         date = self.cleaned_data.get("date")

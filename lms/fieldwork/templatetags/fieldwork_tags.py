@@ -5,6 +5,8 @@ one query on a page whose course has no requirement; with requirements, two more
 whole page (however many courses it shows), see ``selectors.progress_panel``.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django import template
 
 from .. import selectors
@@ -17,6 +19,19 @@ _LABELS = {
     FieldworkEvent.Kind.CORRECTION: dict(FieldworkEntry.Status.choices),
     FieldworkEvent.Kind.SUPERVISOR: dict(FieldworkEntry.SupervisorStatus.choices),
 }
+
+
+@register.filter
+def hours(value):
+    """Hours as people write them: 2.5, 0.25, 4 (never 4.00 or 2.50)."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    text = f"{number.quantize(Decimal('0.01')):f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
 @register.simple_tag
