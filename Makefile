@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 RUN_APT := gettext fonts-noto-cjk
-TEST_APT := $(RUN_APT) chromium
+TEST_APT := $(RUN_APT) chromium poppler-utils zbar-tools
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "lms.courses",
     "lms.assessments",
     "lms.fieldwork",
+    "lms.certificates",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
