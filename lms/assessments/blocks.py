@@ -264,7 +264,7 @@ class NumericQuestionBlock(BaseQuestionBlock):
         help_text=_("Answers within this distance of the correct answer earn full points."),
     )
     unit = blocks.CharBlock(
-        label=_("Unit"), required=False, max_length=30, help_text=_("For example: 人, 円, %")
+        label=_("Unit"), required=False, max_length=30, help_text=_("For example: 人, 円, 点")
     )
     question_type = "numeric"
 

@@ -185,8 +185,9 @@
                 : button;
             focusTarget.focus();
             var text = item.querySelector(".quiz-ordering-text").textContent;
-            setStatus(text + ": " + form.getAttribute("data-msg-moved") + " " +
-                (items.indexOf(item) + 1), false);
+            setStatus(form.getAttribute("data-msg-moved")
+                .replace("{item}", text)
+                .replace("{position}", String(items.indexOf(item) + 1)), false);
             enqueue(button.closest("[data-quiz-question]"));
         });
     }
