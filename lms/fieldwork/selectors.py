@@ -15,7 +15,12 @@ from django.db.models import Count, Q, Sum
 from lms.courses.models import Enrollment
 from lms.courses.selectors import courses_taught_by
 
-from .models import FieldworkAttachment, FieldworkEntry, FieldworkRequirement
+from .models import (
+    ActivityCategory,
+    FieldworkAttachment,
+    FieldworkEntry,
+    FieldworkRequirement,
+)
 
 Status = FieldworkEntry.Status
 ZERO = Decimal("0")
@@ -260,32 +265,35 @@ class TraineeTotal:
     pending: Decimal
     entries: int
     status: FieldworkStatus
+    by_category: list  # approved hours per column of ``course_totals()["categories"]``
 
 
-def course_totals(course, *, cohort=None, entries=None) -> dict:
-    """Approved hours per trainee and per prefecture for a course (and cohort).
+def course_totals(course, *, cohort=None) -> dict:
+    """Approved hours per trainee (in all, and by category) and per prefecture.
 
-    Four queries whatever the size: the requirement, its categories, the enrollments, the
-    entries' sums grouped by enrollment, category, prefecture and status.
+    Five queries whatever the size: the requirement and its categories, the enrollments,
+    the entries' sums grouped by enrollment, category, prefecture and status, and the
+    category names.
     """
     requirement = requirement_for(course)
     category_ids = {c.pk for c in requirement.categories.all()} if requirement else set()
     enrollments = Enrollment.objects.filter(course=course, status__in=Enrollment.SEATED)
     if cohort is not None:
         enrollments = enrollments.filter(cohort=cohort)
-    enrollments = list(
-        enrollments.select_related("user", "cohort").order_by("user__last_name_kana")
-    )
     sums = (
-        FieldworkEntry.objects.filter(enrollment__in=[e.pk for e in enrollments])
+        FieldworkEntry.objects.filter(enrollment__in=enrollments.values("pk"))
         .exclude(status=Status.DRAFT)
         .values("enrollment_id", "category_id", "prefecture", "status")
         .annotate(total=Sum("hours"), count=Count("pk"))
+    )
+    enrollments = list(
+        enrollments.select_related("user", "cohort").order_by("user__last_name_kana", "pk")
     )
     approved = defaultdict(lambda: ZERO)
     pending = defaultdict(lambda: ZERO)
     counts = defaultdict(int)
     by_prefecture = defaultdict(lambda: ZERO)
+    by_category = defaultdict(lambda: defaultdict(lambda: ZERO))
     for row in sums:
         counts[row["enrollment_id"]] += row["count"]
         if row["status"] == Status.SUBMITTED:
@@ -294,8 +302,15 @@ def course_totals(course, *, cohort=None, entries=None) -> dict:
             continue
         if row["prefecture"]:
             by_prefecture[row["prefecture"]] += row["total"]
+        if row["category_id"]:
+            by_category[row["enrollment_id"]][row["category_id"]] += row["total"]
         if not category_ids or row["category_id"] in category_ids:
             approved[row["enrollment_id"]] += row["total"]
+    used = {pk for totals in by_category.values() for pk in totals} | category_ids
+    columns = [
+        {"category": category, "counts": not category_ids or category.pk in category_ids}
+        for category in ActivityCategory.objects.filter(pk__in=used)
+    ]
     rows = [
         TraineeTotal(
             enrollment=e,
@@ -303,7 +318,13 @@ def course_totals(course, *, cohort=None, entries=None) -> dict:
             pending=pending[e.pk],
             entries=counts[e.pk],
             status=_status(approved[e.pk], requirement),
+            by_category=[by_category[e.pk][c["category"].pk] for c in columns],
         )
         for e in enrollments
     ]
-    return {"requirement": requirement, "rows": rows, "by_prefecture": dict(by_prefecture)}
+    return {
+        "requirement": requirement,
+        "categories": columns,
+        "rows": rows,
+        "by_prefecture": dict(by_prefecture),
+    }

@@ -197,11 +197,17 @@ def test_course_totals_page_shows_hours_per_trainee_and_the_map(client, instruct
     enrollment = enrolled(course)
     entry(enrollment, status="approved", hours=Decimal("4"), prefecture="kochi")
     entry(enrollment, status="submitted", hours=Decimal("2"), days_ago=3)
+    entry(enrollment, status="approved", hours=Decimal("1.5"), category="talks", days_ago=4)
     client.force_login(instructor)
     html = client.get(f"/admin/fieldwork/courses/{course.pk}/").content.decode()
     assert enrollment.user.get_full_name() in html
     assert "<svg" in html and "高知県" in html
-    assert ">4<" in html and ">6<" in html  # approved, missing
+    row = html[html.index(enrollment.user.get_full_name()) :].split("</tr>")[0]
+    # entries, 住民ヒアリング, 共生サロン運営補助, 空き家調査, 行政・事業者との協議 (does not
+    # count), approved (counted), awaiting review, missing
+    cells = [cell.split("<")[0] for cell in row.split("<td>")[1:]]
+    assert cells[1:] == ["3", "4", "0", "0", "1.5", "4", "2", "6"]
+    assert "この講座では対象外" in html
 
 
 # --- Query budgets ---------------------------------------------------------------------------
