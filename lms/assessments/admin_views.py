@@ -57,6 +57,7 @@ from lms.accounts import roles
 from lms.courses.selectors import courses_taught_by
 
 from . import grading, services
+from .blocks import QuestionStreamBlock
 from .models import Answer, Attempt, Quiz, ScoreChange
 from .statistics import quiz_statistics
 
@@ -151,6 +152,15 @@ class AttemptPermissionPolicy(BasePermissionPolicy):
 def _require_grader(user):
     if not policy_registry.get_by_type(Attempt).user_has_permission(user, "change"):
         raise PermissionDenied
+
+
+_QUESTION_BLOCKS = QuestionStreamBlock().child_blocks
+
+
+def question_type_label(kind: str) -> str:
+    """The question type as the quiz editor names it (単一選択, 記述…)."""
+    block = _QUESTION_BLOCKS.get(kind)
+    return str(block.label) if block is not None else kind
 
 
 def _label(field_name, model=Attempt):
@@ -320,6 +330,7 @@ def answer_view_model(answer: Answer) -> dict:
         "answer": answer,
         "question": question,
         "type": kind,
+        "type_label": question_type_label(kind),
         "corrected": answer.corrected_question is not None,
         "choices": choices,
         "correct_order": [item.get("text", "") for item in question.get("items") or ()],
@@ -758,7 +769,12 @@ class QuizStatisticsView(QuizMixin, BreadcrumbsMixin, WagtailAdminTemplateMixin,
             quiz=self.quiz,
             summary=stats.summary,
             questions=[
-                {"stats": q, "text": strip_tags(q.question.text).strip()} for q in stats.questions
+                {
+                    "stats": q,
+                    "text": strip_tags(q.question.text).strip(),
+                    "type": question_type_label(q.question.type),
+                }
+                for q in stats.questions
             ],
             awaiting=Attempt.objects.filter(quiz=self.quiz, status=Status.SUBMITTED).count(),
         )
@@ -779,7 +795,7 @@ def statistics_csv_rows(quiz):
     yield [
         _("No."),
         _("Question"),
-        _("Type"),
+        _("Question type"),
         _("Responses"),
         _("Mean score"),
         _("Points"),
@@ -795,7 +811,7 @@ def statistics_csv_rows(quiz):
         yield [
             number,
             text,
-            question.question.type,
+            question_type_label(question.question.type),
             question.responses,
             question.mean_score,
             question.max_score,
@@ -810,7 +826,7 @@ def statistics_csv_rows(quiz):
             yield [
                 number,
                 text,
-                question.question.type,
+                question_type_label(question.question.type),
                 "",
                 "",
                 "",

@@ -112,6 +112,8 @@ def test_the_statistics_csv(client, instructor, quiz, attempts):
         "地域おこし協力隊を所管する省は？",
     ]
     assert question_rows[0][6] == "0.50" and question_rows[0][7] == "0.00"
+    # The type as the quiz editor names it, not the snapshot's key.
+    assert question_rows[0][2] and question_rows[0][2] != "single"
     choice_rows = [row for row in rows[header_index + 1 :] if row[8]]
     assert [(row[8], row[10], row[11]) for row in choice_rows] == [
         ("富士山", "2", "50.00"),
