@@ -6,6 +6,7 @@ import pytest
 from wagtail.models import ModelLogEntry
 
 from lms.assessments.models import Answer, ScoreChange
+from lms.assessments.statistics import quiz_statistics
 from lms.courses import services as course_services
 from lms.courses.models import CourseInstructor
 from tests.assessments.test_admin_grading import (
@@ -93,6 +94,13 @@ def test_regrading_changes_scores_keeps_the_original_and_records_it(
         (Decimal("0.00"), Decimal("2.00"), "正解の設定誤りを修正", instructor),
     ]
     assert ModelLogEntry.objects.filter(action="assessments.regrade", object_id=str(quiz.pk))
+    # The statistics follow the corrected question: 北岳 is now the correct choice.
+    single = quiz_statistics(quiz).questions[0]
+    assert [(f.choice.text, f.choice.correct, f.count) for f in single.choices] == [
+        ("富士山", False, 1),
+        ("北岳", True, 1),
+        ("奥穂高岳", False, 0),
+    ]
     # The attempt page says the answer was graded against the corrected question.
     text = page(client.get(f"/admin/quiz-attempts/{attempts['right_before'].pk}/"))
     assert "正解の設定誤りを修正" in text
