@@ -111,10 +111,13 @@ def normalise_text(text: str, *, kana_insensitive: bool) -> str:
     """Text as compared for short answers.
 
     NFKC (full-width letters and digits become ASCII, half-width ｶﾀｶﾅ becomes カタカナ,
-    the ideographic space a space), trimmed, inner whitespace collapsed, case folded;
+    the ideographic space a space), invisible format characters (zero-width space, BOM)
+    dropped, trimmed, inner whitespace collapsed, case folded;
     with ``kana_insensitive`` katakana becomes hiragana (ー stays, as both scripts use it).
     """
     text = unicodedata.normalize("NFKC", text or "")
+    # Invisible format characters a copy and paste brings along (zero-width space, BOM).
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = _WHITESPACE.sub(" ", text).strip()
     text = unicodedata.normalize("NFKC", text.casefold())
     if kana_insensitive:

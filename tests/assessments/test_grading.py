@@ -415,6 +415,7 @@ def test_a_response_that_is_not_a_dict_scores_zero():
         ("ヽヾ", True, "ゝゞ"),
         ("Straße", False, "strasse"),
         ("①２③", False, "123"),
+        ("\ufeff富士\u200b山\u200b", False, "富士山"),
         ("", True, ""),
     ],
 )
