@@ -183,7 +183,7 @@ def entry_save_draft(
         if entry.enrollment_id != enrollment.pk:
             raise PermissionDenied
         if not entry.is_editable:
-            raise ValidationError(_locked_message(entry), code="locked")
+            raise ValidationError(locked_message(entry), code="locked")
         if version is not None and int(version) != entry.version:
             raise StaleDraft(
                 _(
@@ -206,7 +206,7 @@ def entry_save_draft(
     return entry
 
 
-def _locked_message(entry) -> str:
+def locked_message(entry) -> str:
     if entry.supervisor_status == SupervisorStatus.CONFIRMED and entry.status in Status.values:
         if entry.can_be_corrected:
             return _(
@@ -294,7 +294,7 @@ def entry_submit(*, entry: FieldworkEntry, actor, notify: bool = True) -> Fieldw
     _require_owner(entry, actor)
     _require_active(enrollment)
     if entry.status not in FieldworkEntry.EDITABLE:
-        raise ValidationError(_locked_message(entry), code="locked")
+        raise ValidationError(locked_message(entry), code="locked")
     requirement = (
         FieldworkRequirement.objects.filter(course_id=enrollment.course_id)
         .prefetch_related("categories")
@@ -544,7 +544,7 @@ def attachment_add(*, entry: FieldworkEntry, actor, uploaded) -> FieldworkAttach
     """
     _require_owner(entry, actor)
     if not entry.is_editable:
-        raise ValidationError(_locked_message(entry), code="locked")
+        raise ValidationError(locked_message(entry), code="locked")
     clean = uploads.clean_upload(uploaded)
     _quota_check(actor.pk, len(clean.content))
     storage = storages["private"]
@@ -560,7 +560,7 @@ def attachment_add(*, entry: FieldworkEntry, actor, uploaded) -> FieldworkAttach
         with transaction.atomic():
             locked = FieldworkEntry.objects.select_for_update().get(pk=entry.pk)
             if not locked.is_editable:
-                raise ValidationError(_locked_message(locked), code="locked")
+                raise ValidationError(locked_message(locked), code="locked")
             _quota_check(actor.pk, len(clean.content))
             attachment = FieldworkAttachment.objects.create(
                 entry=locked,
@@ -589,7 +589,7 @@ def attachment_delete(*, attachment: FieldworkAttachment, actor) -> None:
     entry = attachment.entry
     _require_owner(entry, actor)
     if not entry.is_editable:
-        raise ValidationError(_locked_message(entry), code="locked")
+        raise ValidationError(locked_message(entry), code="locked")
     names = [attachment.file, attachment.thumbnail]
     attachment.delete()
     storage = storages["private"]

@@ -152,7 +152,7 @@ def entry_new(request, course_id):
 def entry_edit(request, pk):
     entry = _own_entry(request, pk)
     if not entry.is_editable:
-        messages.info(request, services._locked_message(entry))
+        messages.info(request, services.locked_message(entry))
         return redirect("fieldwork:entry", entry.pk)
     enrollment = entry.enrollment
     if request.method == "POST":
