@@ -44,6 +44,7 @@ from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -386,6 +387,31 @@ class GradingQueueView(BreadcrumbsMixin, WagtailAdminTemplateMixin, View):
             attempt_url_name=self.attempt_url_name,
         )
         return TemplateResponse(request, self.template_name, context)
+
+
+class GradingQueuePanel(Component):
+    """On the admin's dashboard: how many attempts wait for the instructor, the oldest few."""
+
+    name = "grading_queue"
+    template_name = "lms/assessments/admin/home_grading_panel.html"
+    order = 50
+    shown = 5
+
+    def __init__(self, *, attempt_url_name, queue_url_name):
+        self.attempt_url_name = attempt_url_name
+        self.queue_url_name = queue_url_name
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        queue = grading_queue_for(parent_context["request"].user)
+        oldest = list(queue[: self.shown])
+        context.update(
+            attempts=oldest,
+            count=len(oldest) if len(oldest) < self.shown else queue.count(),
+            attempt_url_name=self.attempt_url_name,
+            queue_url=reverse(self.queue_url_name),
+        )
+        return context
 
 
 # --- One attempt --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from wagtail.admin.widgets.button import Button
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from .admin_views import AttemptPermissionPolicy, AttemptViewSet
+from .admin_views import AttemptPermissionPolicy, AttemptViewSet, GradingQueuePanel
 from .models import Attempt, Quiz
 from .viewsets import QuestionCategoryViewSet, QuizViewSet, register_assessment_log_actions
 
@@ -49,6 +49,18 @@ def register_grading_queue_menu_item():
         icon_name="edit",
         order=222,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_grading_queue_panel(request, panels):
+    """The attempts waiting for a grade, on the dashboard of those who grade."""
+    if policy_registry.get_by_type(Attempt).user_has_permission(request.user, "change"):
+        panels.append(
+            GradingQueuePanel(
+                attempt_url_name=attempt_viewset.get_url_name("attempt"),
+                queue_url_name=attempt_viewset.get_url_name("grading"),
+            )
+        )
 
 
 @hooks.register("register_snippet_listing_buttons")

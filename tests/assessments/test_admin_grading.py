@@ -380,3 +380,17 @@ def test_passing_a_lesson_quiz_by_manual_grade_completes_the_lesson(
         {"action": "grade", "answer": answer.pk, f"grade-{answer.pk}-score": "8"},
     )
     assert LessonProgress.objects.filter(lesson=lesson, enrollment__user=trainee).exists()
+
+
+def test_the_dashboard_shows_the_attempts_waiting_for_a_grade(client, instructor, submitted):
+    client.force_login(instructor)
+    text = page(client.get("/admin/"))
+    assert "Quizzes waiting for your grade" in text or "採点待ちの確認テスト" in text
+    assert f"/admin/quiz-attempts/{submitted.pk}/" in text
+
+
+def test_the_dashboard_of_another_courses_instructor_has_no_grading_panel(
+    client, other_instructor, submitted
+):
+    client.force_login(other_instructor)
+    assert f"/admin/quiz-attempts/{submitted.pk}/" not in page(client.get("/admin/"))
