@@ -30,7 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -505,9 +505,10 @@ class AttemptDetailView(WagtailAdminTemplateMixin, View):
         action = request.POST.get("action", "")
         if action == "override_attempt":
             return self.override_attempt()
-        answer = get_object_or_404(
-            Answer.objects.filter(attempt=self.attempt), pk=request.POST.get("answer", "") or 0
-        )
+        answer_id = request.POST.get("answer", "")
+        if not answer_id.isdigit():
+            raise Http404
+        answer = get_object_or_404(Answer.objects.filter(attempt=self.attempt), pk=int(answer_id))
         if action == "grade":
             return self.grade(answer)
         if action == "override_answer":

@@ -394,3 +394,12 @@ def test_the_dashboard_of_another_courses_instructor_has_no_grading_panel(
 ):
     client.force_login(other_instructor)
     assert f"/admin/quiz-attempts/{submitted.pk}/" not in page(client.get("/admin/"))
+
+
+def test_a_malformed_answer_id_is_a_404(client, instructor, submitted):
+    client.force_login(instructor)
+    for value in ("", "abc", "1; DROP TABLE"):
+        response = client.post(
+            f"/admin/quiz-attempts/{submitted.pk}/", {"action": "grade", "answer": value}
+        )
+        assert response.status_code == 404
