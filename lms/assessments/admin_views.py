@@ -774,11 +774,6 @@ class QuizStatisticsView(QuizMixin, BreadcrumbsMixin, WagtailAdminTemplateMixin,
     def header_buttons(self):
         return [
             HeaderButton(
-                _("Download CSV"),
-                url=reverse(self.csv_url_name, args=[self.quiz.pk]),
-                icon_name="download",
-            ),
-            HeaderButton(
                 _("Attempts"),
                 url=reverse(self.index_url_name) + f"?quiz={self.quiz.pk}",
                 icon_name="list-ul",
@@ -791,7 +786,8 @@ class QuizStatisticsView(QuizMixin, BreadcrumbsMixin, WagtailAdminTemplateMixin,
         ]
 
     def get(self, request, quiz_pk):
-        stats = quiz_statistics(self.quiz)
+        first_only = request.GET.get("attempts") == "first"
+        stats = quiz_statistics(self.quiz, first_only=first_only)
         context = self.get_context_data(
             quiz=self.quiz,
             summary=stats.summary,
@@ -804,15 +800,22 @@ class QuizStatisticsView(QuizMixin, BreadcrumbsMixin, WagtailAdminTemplateMixin,
                 for q in stats.questions
             ],
             awaiting=Attempt.objects.filter(quiz=self.quiz, status=Status.SUBMITTED).count(),
+            first_only=first_only,
+            csv_url=reverse(self.csv_url_name, args=[self.quiz.pk])
+            + ("?attempts=first" if first_only else ""),
         )
         return TemplateResponse(request, self.template_name, context)
 
 
-def statistics_csv_rows(quiz):
+def statistics_csv_rows(quiz, *, first_only: bool = False):
     """The statistics as CSV rows: the summary, one row per question, one per choice."""
-    stats = quiz_statistics(quiz)
+    stats = quiz_statistics(quiz, first_only=first_only)
     summary = stats.summary
     yield [_("Quiz"), quiz.title]
+    yield [
+        _("Attempts counted"),
+        _("First attempts only") if first_only else _("All graded attempts"),
+    ]
     yield [_("Graded attempts"), summary.attempts]
     yield [_("Number of trainees"), summary.trainees]
     yield [_("Average (%)"), summary.average]
@@ -869,7 +872,8 @@ def statistics_csv_rows(quiz):
 class QuizStatisticsCsvView(QuizMixin, View):
     def get(self, request, quiz_pk):
         filename = f"quiz-{self.quiz.pk}-statistics-{timezone.localdate():%Y%m%d}.csv"
-        return csv_response(filename, statistics_csv_rows(self.quiz))
+        first_only = request.GET.get("attempts") == "first"
+        return csv_response(filename, statistics_csv_rows(self.quiz, first_only=first_only))
 
 
 # --- Regrade ------------------------------------------------------------------------------------

@@ -291,8 +291,13 @@ def _authored_order(quiz) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
     return questions, choices
 
 
-def quiz_attempt_rows(quiz) -> tuple[list[AttemptRow], list[QuestionInfo]]:
+def quiz_attempt_rows(
+    quiz, *, first_only: bool = False
+) -> tuple[list[AttemptRow], list[QuestionInfo]]:
     """The graded attempts of ``quiz`` as rows, and the questions they were asked.
+
+    With ``first_only``, only each trainee's first attempt counts (item analysis is often
+    done on first attempts: a retake has seen the questions before).
 
     Two queries whatever the number of attempts and questions: the attempts, and their
     answers. Each answer counts with its final score against the question it was graded
@@ -314,9 +319,11 @@ def quiz_attempt_rows(quiz) -> tuple[list[AttemptRow], list[QuestionInfo]]:
         "score",
         "max_score",
     )
+    attempts = Attempt.objects.filter(quiz=quiz, status=Attempt.Status.GRADED)
+    if first_only:
+        attempts = attempts.filter(number=1)
     attempts = (
-        Attempt.objects.filter(quiz=quiz, status=Attempt.Status.GRADED)
-        .order_by("submitted_at", "pk")
+        attempts.order_by("submitted_at", "pk")
         .only("pk", "user_id", "percentage", "passed", "max_score", "score")
         .prefetch_related(Prefetch("answers", queryset=answers))
     )
@@ -367,9 +374,9 @@ def quiz_attempt_rows(quiz) -> tuple[list[AttemptRow], list[QuestionInfo]]:
     return rows, questions
 
 
-def quiz_statistics(quiz) -> QuizStatistics:
+def quiz_statistics(quiz, *, first_only: bool = False) -> QuizStatistics:
     """The statistics of ``quiz`` over its graded attempts (two queries)."""
-    rows, questions = quiz_attempt_rows(quiz)
+    rows, questions = quiz_attempt_rows(quiz, first_only=first_only)
     return QuizStatistics(
         summary=summarise(rows), questions=question_statistics(rows, questions), rows=rows
     )

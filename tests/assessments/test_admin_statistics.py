@@ -103,8 +103,8 @@ def test_the_statistics_csv(client, instructor, quiz, attempts):
     assert content.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
     assert rows[0][1] == "確認テスト"
-    assert rows[1][1] == "4"
-    assert rows[3][1] == "50.00"
+    assert rows[2][1] == "4"
+    assert rows[4][1] == "50.00"
     header_index = next(i for i, row in enumerate(rows) if len(row) == 12)
     question_rows = [row for row in rows[header_index + 1 :] if row[3]]
     assert [row[1] for row in question_rows] == [
@@ -120,6 +120,25 @@ def test_the_statistics_csv(client, instructor, quiz, attempts):
         ("北岳", "1", "25.00"),
         ("奥穂高岳", "1", "25.00"),
     ]
+
+
+def test_first_attempts_only(client, instructor, course, quiz, attempts):
+    """The trainee of attempt C takes the quiz again and gets everything right."""
+    retake = take(
+        quiz, attempts[2].user, {"q-single": {"choice": "c1"}, "q-short": {"text": "総務省"}}
+    )
+    assert retake.number == 2
+    assert quiz_statistics(quiz).summary.attempts == 5
+    first = quiz_statistics(quiz, first_only=True)
+    assert first.summary.attempts == 4
+    assert first.summary.average == Decimal("50.00")
+    client.force_login(instructor)
+    text = page(client.get(f"/admin/quiz-attempts/quiz/{quiz.pk}/statistics/?attempts=first"))
+    assert "25.00%（1 / 4）" in text
+    assert "40.00%（2 / 5）" in page(client.get(f"/admin/quiz-attempts/quiz/{quiz.pk}/statistics/"))
+    response = client.get(f"/admin/quiz-attempts/quiz/{quiz.pk}/statistics.csv?attempts=first")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    assert rows[2][1] == "4"
 
 
 def _count_queries(callable_):
