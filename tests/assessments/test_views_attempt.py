@@ -272,3 +272,39 @@ def test_lesson_quiz_block_and_quiz_page_show_the_panel(client, course, site_tre
     module.add_child(instance=page)
     html = client.get(page.url).content.decode()
     assert "単元のまとめテスト" in html and f'action="/quizzes/{quiz.pk}/start/"' in html
+
+
+def test_the_timer_running_out_saves_the_page_and_submits(client, course):
+    quiz = qf.make_quiz(course, questions=[qf.single("q1"), qf.single("q2")], time_limit_minutes=5)
+    trainee = qf.enrolled_trainee(course)
+    attempt = services.attempt_start(quiz=quiz, user=trainee)
+    # The deadline has just passed; the grace period is still running.
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline_at=timezone.now() - datetime.timedelta(seconds=1),
+        grace_until=timezone.now() + datetime.timedelta(seconds=29),
+    )
+    client.force_login(trainee)
+    response = client.post(
+        f"/en/quizzes/attempts/{attempt.pk}/",
+        {"version": 1, "positions": "1", "page": "1", "q1-choice": "q1-1", "action": "timeup"},
+    )
+    assert response.url == f"/en/quizzes/attempts/{attempt.pk}/result/"
+    attempt.refresh_from_db()
+    assert attempt.status == "graded" and attempt.score == 1
+    html = client.get(response.url).content.decode()
+    assert "1 of 2 points (50%)" in html
+
+
+def test_start_page_history_and_attempts_left(client, course):
+    quiz = qf.make_quiz(course, max_attempts=2, pass_mark=100)
+    trainee = qf.enrolled_trainee(course)
+    client.force_login(trainee)
+    for choice in ("q1-2", "q1-1"):
+        attempt = services.attempt_start(quiz=quiz, user=trainee)
+        services.answer_save(attempt=attempt, position=1, response={"choice": choice}, version=1)
+        services.attempt_submit(attempt=attempt)
+    html = client.get(f"/en/quizzes/{quiz.pk}/").content.decode()
+    assert "Attempt 1" in html and "Attempt 2" in html
+    assert "Not passed" in html and "100% · <strong>Passed</strong>" in html
+    assert "0 left" in html and "You have used all your attempts at this quiz." in html
+    assert "Start the quiz" not in html and "Try again" not in html
