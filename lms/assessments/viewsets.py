@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views import chooser as snippet_choosers
 from wagtail.snippets.views import snippets as snippet_views
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from lms.accounts import roles
@@ -145,6 +147,28 @@ class QuizInspectView(_OwnQuizOnly, snippet_views.InspectView):
     instance_action = "view"
 
 
+class _OwnQuizzesToChoose:
+    """The quiz chooser (lesson quiz block, quiz page) lists only the user's courses' quizzes."""
+
+    def get_object_list(self):
+        return QuizPermissionPolicy(Quiz).instances_user_has_any_permission_for(
+            self.request.user, ["choose", "change"]
+        )
+
+
+class QuizChooseView(_OwnQuizzesToChoose, snippet_choosers.ChooseView):
+    pass
+
+
+class QuizChooseResultsView(_OwnQuizzesToChoose, snippet_choosers.ChooseResultsView):
+    pass
+
+
+class QuizChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = QuizChooseView
+    choose_results_view_class = QuizChooseResultsView
+
+
 class QuizViewSet(SnippetViewSet):
     """Quizzes (確認テスト) in the admin menu; the listing shows only the user's courses."""
 
@@ -161,6 +185,7 @@ class QuizViewSet(SnippetViewSet):
     history_view_class = QuizHistoryView
     usage_view_class = QuizUsageView
     inspect_view_class = QuizInspectView
+    chooser_viewset_class = QuizChooserViewSet
 
     def get_queryset(self, request):
         policy = QuizPermissionPolicy(Quiz)

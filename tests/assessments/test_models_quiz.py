@@ -248,3 +248,14 @@ def test_instructor_saves_a_quiz_with_questions_through_the_admin(client, two_co
     assert quiz.title == "編集したテスト"
     (question,) = quiz.question_blocks()
     assert question[1].question_type == "single"
+
+
+def test_the_quiz_chooser_offers_only_their_courses_quizzes(client, two_courses):
+    client.force_login(two_courses["instructor"])
+    response = client.get("/admin/snippets/choose/assessments/quiz/")
+    assert response.status_code == 200
+    html = response.json()["html"]
+    assert "私の講座のテスト" in html and "他の講座のテスト" not in html
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    html = client.get("/admin/snippets/choose/assessments/quiz/").json()["html"]
+    assert "私の講座のテスト" in html and "他の講座のテスト" in html
