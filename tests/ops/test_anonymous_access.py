@@ -44,6 +44,7 @@ PUBLIC = {
     "wagtailadmin_password_reset_confirm",
     "wagtailadmin_password_reset_complete",
     "wagtailadmin_javascript_catalog",
+    "wagtailadmin_sprite",  # the admin's icon sprite, the same for everyone
     # A fieldwork supervisor confirms without an account: the signed one-time link is the
     # credential (tests/fieldwork/ test what it shows and refuses).
     "fieldwork:supervisor",
