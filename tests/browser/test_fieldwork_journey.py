@@ -155,3 +155,28 @@ def test_write_reload_attach_and_submit_on_a_phone(
     page.goto(links[0])
     expect(page.locator("main h1")).to_have_count(1)
     check_page(page)
+
+
+XSS = (
+    "<script>window.__xss = 1; alert('xss')</script> 学んだこと "
+    '<a href="javascript:window.__xss=2">詳しくはこちら</a> '
+    '<img src=x onerror="window.__xss=3">'
+)
+
+
+def test_a_hostile_reflection_runs_nothing_for_the_instructor_in_the_admin(page, seeded):
+    """Wagtail's admin has no CSP of ours: only escaping stands between the text and a script."""
+    entry = FieldworkEntry.objects.filter(status="submitted").first()
+    FieldworkEntry.objects.filter(pk=entry.pk).update(learned=XSS, next_steps=XSS)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, "instructor@example.com", DEMO_PASSWORD)
+    for url in (f"/admin/fieldwork/review/{entry.pk}/", f"/fieldwork/entries/{entry.pk}/"):
+        page.goto(url)
+        expect(
+            page.get_by_text("<script>window.__xss = 1; alert('xss')</script>").first
+        ).to_be_visible()
+        assert page.locator("a[href^='javascript:']").count() == 0
+        assert page.locator("img[src='x']").count() == 0
+        assert page.evaluate("() => window.__xss === undefined")
+    assert dialogs == []
