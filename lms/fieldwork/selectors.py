@@ -27,26 +27,30 @@ ZERO = Decimal("0")
 
 
 # --- Who sees what -------------------------------------------------------------------------
+def _taught(user) -> Q:
+    return Q(enrollment__course_id__in=courses_taught_by(user).values("pk"))
+
+
 def entries_visible_to(user):
-    """Entries ``user`` may read: their own, those of courses they teach; superusers all."""
+    """Entries ``user`` may read: their own, and the sent (not draft) entries of the courses
+    they teach (of every course for a superuser). A draft is the trainee's own business."""
     entries = FieldworkEntry.objects.all()
     if not (user.is_authenticated and user.is_active):
         return entries.none()
+    sent = ~Q(status=Status.DRAFT)
     if user.is_superuser:
-        return entries
-    return entries.filter(
-        Q(enrollment__user=user) | Q(enrollment__course_id__in=courses_taught_by(user).values("pk"))
-    )
+        return entries.filter(Q(enrollment__user=user) | sent)
+    return entries.filter(Q(enrollment__user=user) | (sent & _taught(user)))
 
 
 def entries_reviewable_by(user):
-    """Entries ``user`` may review: of courses they teach (never their own as a trainee)."""
-    entries = FieldworkEntry.objects.all()
+    """Sent entries of the courses ``user`` teaches (of every course for a superuser)."""
+    entries = FieldworkEntry.objects.exclude(status=Status.DRAFT)
     if not (user.is_authenticated and user.is_active):
         return entries.none()
     if user.is_superuser:
         return entries
-    return entries.filter(enrollment__course_id__in=courses_taught_by(user).values("pk"))
+    return entries.filter(_taught(user))
 
 
 def attachments_visible_to(user):

@@ -44,18 +44,24 @@ def world(site_tree, settings, tmp_path):
     CourseInstructor.objects.create(page=course, user=instructor)
     other_instructor = InstructorFactory()
     CourseInstructor.objects.create(page=other_course, user=other_instructor)
+    owner = owner_enrollment.user
     draft = entry(owner_enrollment)
+    draft_photo = services.attachment_add(
+        entry=draft, actor=owner, uploaded=upload("draft.jpg", image_bytes())
+    )
+    submitted = entry(owner_enrollment, days_ago=2)
     photo = services.attachment_add(
-        entry=draft, actor=owner_enrollment.user, uploaded=upload("photo.jpg", image_bytes())
+        entry=submitted, actor=owner, uploaded=upload("photo.jpg", image_bytes())
     )
     pdf = services.attachment_add(
-        entry=draft, actor=owner_enrollment.user, uploaded=upload("report.pdf", pdf_bytes())
+        entry=submitted, actor=owner, uploaded=upload("report.pdf", pdf_bytes())
     )
-    submitted = entry(owner_enrollment, status="submitted", days_ago=2)
+    services.entry_submit(entry=submitted, actor=owner)
     return {
         "course": course,
         "draft": draft,
         "submitted": submitted,
+        "draft_photo": draft_photo,
         "photo": photo,
         "pdf": pdf,
         "users": {
@@ -78,8 +84,11 @@ def _client(client, world, who):
 # (method, url, expected status for owner, other trainee, instructor, other instructor, anonymous)
 def _cases(w):
     d, s, photo, pdf, course = w["draft"], w["submitted"], w["photo"], w["pdf"], w["course"]
+    draft_photo = w["draft_photo"]
     return [
-        ("get", f"/fieldwork/entries/{d.pk}/", [200, 404, 200, 404, LOGIN]),
+        # A draft is the trainee's own: instructors see entries once they are sent.
+        ("get", f"/fieldwork/entries/{d.pk}/", [200, 404, 404, 404, LOGIN]),
+        ("get", f"/fieldwork/attachments/{draft_photo.pk}/", [200, 404, 404, 404, LOGIN]),
         ("get", f"/fieldwork/entries/{s.pk}/", [200, 404, 200, 404, LOGIN]),
         ("get", f"/fieldwork/entries/{d.pk}/edit/", [200, 404, 404, 404, LOGIN]),
         ("post", f"/fieldwork/entries/{d.pk}/edit/", [302, 404, 404, 404, LOGIN]),
@@ -89,7 +98,7 @@ def _cases(w):
         ("get", f"/fieldwork/attachments/{photo.pk}/", [200, 404, 200, 404, LOGIN]),
         ("get", f"/fieldwork/attachments/{photo.pk}/thumbnail/", [200, 404, 200, 404, LOGIN]),
         ("get", f"/fieldwork/attachments/{pdf.pk}/", [200, 404, 200, 404, LOGIN]),
-        ("post", f"/fieldwork/attachments/{photo.pk}/delete/", [302, 404, 404, 404, LOGIN]),
+        ("post", f"/fieldwork/attachments/{draft_photo.pk}/delete/", [302, 404, 404, 404, LOGIN]),
         ("get", f"/fieldwork/courses/{course.pk}/", [200, 404, 404, 404, LOGIN]),
         ("get", f"/fieldwork/courses/{course.pk}/new/", [200, 404, 404, 404, LOGIN]),
         ("post", f"/fieldwork/courses/{course.pk}/autosave/", [200, 404, 404, 404, LOGIN]),
@@ -146,9 +155,10 @@ def test_attachments_are_never_under_a_public_media_url(client, world, settings)
     assert not str(private_root).startswith(str(live_settings.MEDIA_ROOT))
     # ... and pages link files only through the permission-checked views.
     client.force_login(world["users"][OWNER])
+    draft_photo = world["draft_photo"]
     html = client.get(f"/fieldwork/entries/{world['draft'].pk}/edit/").content.decode()
-    assert f"/fieldwork/attachments/{photo.pk}/thumbnail/" in html
-    assert photo.file not in html and settings.MEDIA_URL + "fieldwork" not in html
+    assert f"/fieldwork/attachments/{draft_photo.pk}/thumbnail/" in html
+    assert draft_photo.file not in html and settings.MEDIA_URL + "fieldwork" not in html
     client.force_login(world["users"][INSTRUCTOR])
-    html = client.get(f"/fieldwork/entries/{world['draft'].pk}/").content.decode()
+    html = client.get(f"/fieldwork/entries/{world['submitted'].pk}/").content.decode()
     assert f"/fieldwork/attachments/{photo.pk}/" in html and photo.file not in html
