@@ -221,3 +221,12 @@ def test_the_lesson_block_shows_the_requirement_and_the_trainees_progress(
     assert "地域の声を聴く" in html and "住民3名に話を聞く" in html
     assert 'value="50"' in html
     assert f"/fieldwork/courses/{course.pk}/new/" in html
+
+
+def test_the_pages_work_in_english(client, course, enrollment):
+    requirement(course, hours="8")
+    entry(enrollment, status="approved", hours=Decimal("2"), prefecture="kochi")
+    html = client.get(f"/en/fieldwork/courses/{course.pk}/").content.decode()
+    assert 'lang="en"' in html and "Kochi" in html and "Hearing residents" in html
+    response = client.get(f"/en/fieldwork/courses/{course.pk}/new/")
+    assert response.status_code == 200 and 'lang="en"' in response.content.decode()
