@@ -119,8 +119,12 @@ def _posted_responses(request, answers) -> dict:
 def _page_number(request, answers, layout) -> int:
     if layout != QuizLayout.ONE_PER_PAGE:
         return 1
+    raw = request.GET.get("page") or request.POST.get("page")
+    if not raw:
+        # Coming back to the attempt: the first question not answered yet.
+        return next((a.position for a in answers if not a.is_answered), 1)
     try:
-        number = int(request.GET.get("page") or request.POST.get("page") or 1)
+        number = int(raw)
     except ValueError:
         number = 1
     return min(max(number, 1), max(len(answers), 1))

@@ -308,3 +308,13 @@ def test_start_page_history_and_attempts_left(client, course):
     assert "Not passed" in html and "100% · <strong>Passed</strong>" in html
     assert "0 left" in html and "You have used all your attempts at this quiz." in html
     assert "Start the quiz" not in html and "Try again" not in html
+
+
+def test_coming_back_opens_the_first_unanswered_question(client, course):
+    quiz = qf.make_quiz(course, questions=[qf.single("q1"), qf.single("q2"), qf.single("q3")])
+    trainee = qf.enrolled_trainee(course)
+    attempt = services.attempt_start(quiz=quiz, user=trainee)
+    services.answer_save(attempt=attempt, position=1, response={"choice": "q1-1"}, version=1)
+    client.force_login(trainee)
+    html = client.get(f"/en/quizzes/attempts/{attempt.pk}/").content.decode()
+    assert "Question 2 of 3" in html and 'name="q2-choice"' in html
