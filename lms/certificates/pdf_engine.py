@@ -46,6 +46,10 @@ class AssetRefused(ValueError):
     """A URL outside the fetcher's allow-list."""
 
 
+class TooLong(ValueError):
+    """The certificate does not fit on one page; ``args[0]`` is the number of pages."""
+
+
 @cache
 def face_bytes(path: str, face_name: str) -> bytes:
     """The bytes of one face of a font collection (or of a single font file)."""
@@ -156,13 +160,47 @@ class Renderer:
             )
         ]
 
-    def render(self, html: str, images: dict[str, tuple[bytes, str]]) -> bytes:
-        """``images``: {key: (bytes, content type)}, referenced as certificate-asset:image/<key>."""
+    def render(
+        self, html: str, images: dict[str, tuple[bytes, str]], *, check_fit: bool = True
+    ) -> bytes:
+        """``images``: {key: (bytes, content type)}, referenced as certificate-asset:image/<key>.
+
+        ``check_fit``: raise ``TooLong`` unless the certificate is one page and its text
+        (up to ``.flow-end``) stays above the ``.bottom-band`` boxes.
+        """
         from weasyprint import HTML
 
         fetcher = asset_fetcher({asset_url("image", k): v for k, v in images.items()})
-        document = HTML(string=html, base_url=f"{ASSET_SCHEME}:/", url_fetcher=fetcher)
-        return document.write_pdf(stylesheets=self.stylesheets, font_config=self.font_config)
+        html_document = HTML(string=html, base_url=f"{ASSET_SCHEME}:/", url_fetcher=fetcher)
+        document = html_document.render(stylesheets=self.stylesheets, font_config=self.font_config)
+        if check_fit and (len(document.pages) != 1 or _overlaps_footer(document.pages[0])):
+            raise TooLong(len(document.pages))
+        return document.write_pdf()
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def _overlaps_footer(page) -> bool:
+    """Whether the text (up to the element of class ``flow-end``) runs into the boxes of
+    class ``bottom-band`` (signatory, QR code): the sheet has a fixed height, so text that
+    is too long would not make a second page, it would be printed over them."""
+    end, band_tops = None, []
+    for box in _boxes(page._page_box):
+        element = getattr(box, "element", None)
+        if element is None or getattr(box, "element_tag", None) is None:
+            continue
+        classes = (element.get("class") or "").split()
+        if "flow-end" in classes and end is None:
+            end = box.position_y + box.margin_height()
+        if "bottom-band" in classes:
+            band_tops.append(box.position_y)
+    if end is None or not band_tops:
+        return True  # pushed off the page altogether
+    return end > min(band_tops)
 
 
 def worker_main(connection) -> None:
@@ -189,6 +227,8 @@ def worker_main(connection) -> None:
         html, images = job
         try:
             connection.send(("ok", renderer.render(html, images)))
+        except TooLong as error:
+            connection.send(("too_long", error.args[0]))
         except Exception:
             connection.send(("error", traceback.format_exc()))
 

@@ -365,6 +365,13 @@ class _RenderWorker:
                     % {"seconds": f"{timeout:g}"}
                 )
             status, payload = answer
+            if status == "too_long":
+                raise ValueError(
+                    gettext(
+                        "The certificate's text does not fit on one page. "
+                        "Shorten the certificate text or the course title."
+                    )
+                )
             if status != "ok":
                 raise RuntimeError(f"The certificate could not be rendered:\n{payload}")
             return payload

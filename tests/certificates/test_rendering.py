@@ -55,10 +55,12 @@ def test_whole_certificate_text_fonts_qr_and_page(tmp_path):
         "一般社団法人地域プロデューサー協会 代表理事",
         "山田 太郎",
         "RPA-2026-000123",
-        "https://academy.example.jp/certificates/verify/RPA-2026-000123/",
         "ここにその成果をたたえ、これを証します。",
     ]:
         assert expected in text, expected
+    # The URL, printed small, may wrap.
+    url = "https://academy.example.jp/certificates/verify/RPA-2026-000123/"
+    assert url in text.replace("\n", "")
     assert "{course}" not in text and "{hours}" not in text
     assert_only_bundled_fonts(pdf)
     # Serif regular and bold (title, signatory) and sans (small print) are all used.
@@ -184,11 +186,17 @@ def test_seal_must_be_png_or_jpeg(data, message):
         render_certificate(content(), design(seal_image=data))
 
 
-def test_logo_jpeg_is_embedded(tmp_path):
+def test_logo_jpeg_and_three_paragraphs_fit(tmp_path):
     out = io.BytesIO()
     Image.new("RGB", (400, 120), (20, 60, 110)).save(out, "JPEG")
-    pdf = Pdf(render_certificate(content(), design(logo_image=out.getvalue())), tmp_path)
+    body = (
+        "あなたは当アカデミーにおいて「{course}」（{hours}時間）の全課程を修了されました。\n\n"
+        "地域の資源を見つめ直し、人と人とをつなぐ地域プロデューサーとしての知識と実践力を"
+        "身につけたことを認めます。\n\nここにその成果をたたえ、これを証します。"
+    )
+    pdf = Pdf(render_certificate(content(), design(logo_image=out.getvalue(), body=body)), tmp_path)
     assert len(pdf.images()) == 2  # logo and seal
+    assert "身につけたことを認めます。" in pdf.text()
 
 
 def test_verification_url_must_be_absolute():
@@ -230,3 +238,10 @@ def test_dates_in_the_past_eras(tmp_path):
         tmp_path,
     )
     assert "令和元年5月1日" in pdf.text()
+
+
+def test_a_text_too_long_for_one_page_is_refused():
+    body = "\n\n".join(["あなたは「{course}」の全課程を修了されました。" * 3] * 12)
+    with pytest.raises(ValueError, match="one page"):
+        render_certificate(content(), design(body=body))
+    render_certificate(content(), design())  # the worker is still there
