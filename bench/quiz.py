@@ -283,7 +283,6 @@ def run(args: argparse.Namespace) -> int:
         tmp = Path(tmp_name)
         database_url = database_url_for(tmp)
         env = bench_environment(tmp, database_url)
-        env["BENCH_SQLITE_IMMEDIATE"] = "1"  # see bench/settings.py
         print(f"database: {redact(database_url)}")
         print("preparing: migrate, seed_demo, collectstatic ...", flush=True)
         prepare_site(env)

@@ -21,11 +21,3 @@ STATIC_ROOT = env.path("BENCH_STATIC_ROOT")
 # depend on whether `make messages` ran in this working tree.
 if env("BENCH_LOCALE_DIR", default=""):
     LOCALE_PATHS = [env.path("BENCH_LOCALE_DIR")]
-
-# bench/quiz.py: concurrent submissions write from two worker processes. On SQLite a
-# deferred transaction that starts reading and then writes fails at once with "database is
-# locked" when another process writes; IMMEDIATE takes the write lock at BEGIN and waits
-# (up to the timeout) instead, as select_for_update makes PostgreSQL wait.
-_database = DATABASES["default"]  # noqa: F405
-if env.bool("BENCH_SQLITE_IMMEDIATE", default=False) and "sqlite3" in _database["ENGINE"]:
-    _database.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
