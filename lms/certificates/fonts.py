@@ -12,19 +12,23 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from .pdf_engine import FontFace
 
-NOTO_DIR = Path("/usr/share/fonts/opentype/noto")  # fonts-noto-cjk (Debian)
+# Where Debian's fonts-noto-cjk puts the collections; settings.CERTIFICATE_FONT_DIR may
+# point elsewhere (the same three file names) on another system.
+NOTO_DIR = Path("/usr/share/fonts/opentype/noto")
 
 SERIF = "Noto Serif CJK JP"
 SANS = "Noto Sans CJK JP"
 
-FACES: list[FontFace] = [
-    FontFace("serif-400", str(NOTO_DIR / "NotoSerifCJK-Regular.ttc"), SERIF, SERIF, 400),
-    FontFace("serif-700", str(NOTO_DIR / "NotoSerifCJK-Bold.ttc"), SERIF, SERIF, 700),
-    FontFace("sans-400", str(NOTO_DIR / "NotoSansCJK-Regular.ttc"), SANS, SANS, 400),
+# (key, file, face name in the collection, weight); the @font-face family is the face name.
+_FACES = [
+    ("serif-400", "NotoSerifCJK-Regular.ttc", SERIF, 400),
+    ("serif-700", "NotoSerifCJK-Bold.ttc", SERIF, 700),
+    ("sans-400", "NotoSansCJK-Regular.ttc", SANS, 400),
 ]
 
 # The font names WeasyPrint writes into the PDF (pdffonts lists them after the subset tag).
@@ -35,13 +39,18 @@ _SELECTORS = frozenset(range(0xFE00, 0xFE10)) | frozenset(range(0xE0100, 0xE01F0
 
 
 def faces() -> list[FontFace]:
-    missing = [face.path for face in FACES if not Path(face.path).is_file()]
+    directory = Path(getattr(settings, "CERTIFICATE_FONT_DIR", NOTO_DIR))
+    found = [
+        FontFace(key, str(directory / filename), name, name, weight)
+        for key, filename, name, weight in _FACES
+    ]
+    missing = [face.path for face in found if not Path(face.path).is_file()]
     if missing:
         raise ImproperlyConfigured(
             "Certificate fonts are missing (install the Debian package fonts-noto-cjk, "
             "as `make run` does): " + ", ".join(missing)
         )
-    return FACES
+    return found
 
 
 @cache

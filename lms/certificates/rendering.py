@@ -23,6 +23,7 @@ How a certificate is rendered:
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import io
 import multiprocessing
@@ -384,6 +385,7 @@ class _RenderWorker:
 
 
 renderer = _RenderWorker()
+atexit.register(renderer.close)  # the worker also ends by itself when this process dies
 
 
 def render_certificate(

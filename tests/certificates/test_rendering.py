@@ -3,9 +3,11 @@
 import datetime
 import io
 import re
+import threading
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 
 from lms.certificates import fonts, rendering
@@ -245,3 +247,35 @@ def test_a_text_too_long_for_one_page_is_refused():
     with pytest.raises(ValueError, match="one page"):
         render_certificate(content(), design(body=body))
     render_certificate(content(), design())  # the worker is still there
+
+
+def test_two_threads_render_at_once():
+    results = {}
+
+    def render(name):
+        results[name] = render_certificate(content(name=name), design())
+
+    threads = [threading.Thread(target=render, args=(name,)) for name in NAMES[:2]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert set(results) == set(NAMES[:2])
+    assert all(pdf.startswith(b"%PDF-") for pdf in results.values())
+
+
+def test_the_worker_ends_when_its_parent_goes_away():
+    worker = rendering._RenderWorker()
+    html, images = rendering._document(content(), design(), sample=False)
+    assert worker.render(html, images, 30).startswith(b"%PDF-")
+    process = worker._process
+
+    worker._connection.close()  # what the parent's death does to the socket
+
+    assert process.wait(20) == 0
+
+
+def test_missing_fonts_are_reported(settings, tmp_path):
+    settings.CERTIFICATE_FONT_DIR = str(tmp_path)
+    with pytest.raises(ImproperlyConfigured, match="fonts-noto-cjk"):
+        fonts.faces()
