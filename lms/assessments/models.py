@@ -209,6 +209,10 @@ class Quiz(ClusterableModel):
         errors = {}
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = _("The quiz must close after it opens.")
+        if self.review_policy == ReviewPolicy.AFTER_CLOSE and not self.closes_at:
+            errors["closes_at"] = _(
+                "Set a close date: answers are to be shown after the quiz closes."
+            )
         if self.lesson_id and self.course_id:
             from lms.courses.models import LessonPage
 

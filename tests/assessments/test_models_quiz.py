@@ -103,6 +103,12 @@ def test_quiz_settings_are_checked(site_tree):
         quiz.full_clean()
     assert "Choose a lesson of the quiz's course." in info.value.message_dict["lesson"]
     assert "pass_mark" in info.value.message_dict
+    quiz = Quiz(title="t", course=course, review_policy="after_close")
+    with pytest.raises(ValidationError) as info:
+        quiz.full_clean()
+    assert info.value.message_dict["closes_at"] == [
+        "Set a close date: answers are to be shown after the quiz closes."
+    ]
 
 
 def test_attempt_numbers_and_open_attempts_are_held_by_the_database(site_tree):
