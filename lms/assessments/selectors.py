@@ -44,6 +44,12 @@ class QuestionView:
     review: bool = False
     items: list = field(default_factory=list)  # ordering: items in the trainee's current order
 
+    @property
+    def unreadable_number(self) -> bool:
+        """A numeric answer that cannot be read as a number (it would score 0)."""
+        value = self.response.get("value") if self.question.get("type") == "numeric" else None
+        return bool(value) and grading.parse_number(value) is None
+
 
 def question_views(answers: list[Answer], *, review: bool) -> list[QuestionView]:
     views = []

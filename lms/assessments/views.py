@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services
+from . import grading, selectors, services
 from .models import Quiz, QuizLayout
 
 
@@ -262,14 +262,22 @@ def answer_save(request, attempt_id):
         return JsonResponse({"ok": False, "stale": True, "error": exc.messages[0]}, status=409)
     except services.AttemptError as exc:
         return JsonResponse({"ok": False, "error": exc.messages[0]}, status=400)
-    return JsonResponse(
-        {
-            "ok": True,
-            "version": saved.version,
-            "saved_at": timezone.localtime().strftime("%H:%M:%S"),
-            "message": _("Saved"),
-        }
-    )
+    reply = {
+        "ok": True,
+        "version": saved.version,
+        "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+        "message": _("Saved"),
+    }
+    by_position = {answer.position: answer for answer in answers}
+    for position, response in responses.items():
+        value = (response.get("value") or "").strip()
+        if by_position[position].question.get("type") == "numeric" and value:
+            if grading.parse_number(value) is None:
+                reply["warning"] = _(
+                    "“%(value)s” cannot be read as a number: write it with digits, "
+                    "for example 12.5 or 1,200."
+                ) % {"value": value}
+    return JsonResponse(reply)
 
 
 @login_required

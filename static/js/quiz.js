@@ -101,7 +101,11 @@
             var payload = result.payload;
             if (payload.ok) {
                 versionInput.value = payload.version;
-                setStatus(payload.message + " (" + payload.saved_at + ")", false);
+                if (payload.warning) {
+                    setStatus(payload.message + " (" + payload.saved_at + "). " + payload.warning, true);
+                } else {
+                    setStatus(payload.message + " (" + payload.saved_at + ")", false);
+                }
             } else if (payload.closed && payload.redirect) {
                 window.location.assign(payload.redirect);
             } else {

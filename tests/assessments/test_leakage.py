@@ -74,7 +74,15 @@ def test_open_attempt_pages_and_json_hold_no_answers(client, site_tree, layout):
         assert '"correct"' not in body and "is-correct" not in body
         if page["Content-Type"].startswith("application/json"):
             payload = json.loads(body)
-            assert set(payload) <= {"ok", "version", "saved_at", "message", "stale", "error"}
+            assert set(payload) <= {
+                "ok",
+                "version",
+                "saved_at",
+                "message",
+                "warning",
+                "stale",
+                "error",
+            }
 
     # Ordering items are shown in the shuffled order, never in the correct one.
     ordering = Answer.objects.get(attempt=attempt, question_id="o").question

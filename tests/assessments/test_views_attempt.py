@@ -318,3 +318,21 @@ def test_coming_back_opens_the_first_unanswered_question(client, course):
     client.force_login(trainee)
     html = client.get(f"/en/quizzes/attempts/{attempt.pk}/").content.decode()
     assert "Question 2 of 3" in html and 'name="q2-choice"' in html
+
+
+def test_a_number_that_cannot_be_read_is_kept_and_pointed_out(client, course):
+    quiz = qf.make_quiz(course, questions=[qf.numeric("n1")])
+    trainee = qf.enrolled_trainee(course)
+    attempt = services.attempt_start(quiz=quiz, user=trainee)
+    client.force_login(trainee)
+    url = f"/en/quizzes/attempts/{attempt.pk}/"
+    client.post(url, {"version": 1, "positions": "1", "q1-value": "約350", "action": "save"})
+    html = client.get(url).content.decode()
+    assert 'value="約350"' in html and 'aria-invalid="true"' in html
+    assert "“約350” cannot be read as a number" in html
+    client.post(url, {"version": 2, "positions": "1", "q1-value": "３５０", "action": "save"})
+    html = client.get(url).content.decode()
+    assert 'value="３５０"' in html and "cannot be read as a number" not in html
+    reply = client.post(f"{url}save/", {"version": 3, "positions": "1", "q1-value": "三百"})
+    assert reply.json()["ok"] is True
+    assert reply.json()["warning"].startswith("“三百” cannot be read as a number")
