@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
@@ -287,6 +287,24 @@ class QuizDrawRule(Orderable):
         return f"{self.category} × {self.count}"
 
 
+class QuizPageForm(WagtailAdminPageForm):
+    """A quiz page offers (and accepts) only the quizzes of the course it is in."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parent = self.parent_page
+        if parent is None or "quiz" not in self.fields:
+            return
+        from lms.courses.models import CoursePage
+
+        course = CoursePage.objects.filter(path=parent.path[: -CoursePage.steplen]).first()
+        if course is not None:
+            self.fields["quiz"].queryset = Quiz.objects.filter(course=course.tracked_course)
+            self.fields["quiz"].error_messages["invalid_choice"] = _(
+                "Choose a quiz of this course."
+            )
+
+
 class QuizPage(BasePage):
     """A quiz as a page of its own in a module (e.g. the module's 確認テスト).
 
@@ -299,6 +317,7 @@ class QuizPage(BasePage):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("quiz")]
+    base_form_class = QuizPageForm
     parent_page_types = ["courses.ModulePage"]
     subpage_types = []
     template = "pages/quiz_page.html"

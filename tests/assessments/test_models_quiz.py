@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from wagtail.users.models import UserProfile
 
 from lms.assessments import services
 from lms.assessments.blocks import QuestionStreamBlock
@@ -144,6 +145,10 @@ def two_courses(site_tree):
     theirs = course_tree(site_tree, slug="theirs", lessons=1)
     instructor = InstructorFactory()
     cohort(mine).instructors.add(instructor)
+    # The admin in English: messages are asserted as their msgids.
+    profile = UserProfile.get_for_user(instructor)
+    profile.preferred_language = "en"
+    profile.save()
     return {
         "instructor": instructor,
         "my_quiz": qf.make_quiz(mine, title="私の講座のテスト"),
@@ -247,6 +252,7 @@ def test_instructor_saves_a_quiz_with_questions_through_the_admin(client, two_co
 
     response = post([("A", False), ("B", False)])
     assert response.status_code == 200  # the form again, with the block's message
+    assert '<html lang="en"' in response.content.decode()  # holds once Japanese is filled in
     assert "Mark exactly one choice as correct" in response.content.decode()
     response = post([("A", True), ("B", False)])
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -265,3 +271,48 @@ def test_the_quiz_chooser_offers_only_their_courses_quizzes(client, two_courses)
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     html = client.get("/admin/snippets/choose/assessments/quiz/").json()["html"]
     assert "私の講座のテスト" in html and "他の講座のテスト" in html
+
+
+def test_a_quiz_page_sits_in_a_module_and_a_quiz_block_in_a_lesson(two_courses):
+    from lms.assessments.models import QuizPage
+    from lms.courses.blocks import LessonBlock
+    from lms.courses.models import ModulePage
+
+    assert QuizPage in ModulePage.allowed_subpage_models()
+    assert QuizPage.allowed_parent_page_models() == [ModulePage]
+    quiz_block = LessonBlock().child_blocks["quiz"]
+    assert quiz_block.child_blocks["quiz"].target_model is Quiz
+
+
+def test_an_instructor_adds_a_quiz_page_to_their_module(client, two_courses):
+    from wagtail.test.utils.form_data import nested_form_data
+
+    from lms.assessments.models import QuizPage
+    from lms.courses.models import ModulePage
+
+    module = ModulePage.objects.child_of(two_courses["mine"]).first()
+    client.force_login(two_courses["instructor"])
+    add = f"/admin/pages/add/assessments/quizpage/{module.pk}/"
+    assert client.get(add).status_code == 200
+    response = client.post(
+        add,
+        nested_form_data(
+            {"title": "他講座のテスト", "slug": "other-quiz", "quiz": two_courses["their_quiz"].pk}
+        ),
+    )
+    assert response.status_code == 200
+    assert "Choose a quiz of this course." in response.content.decode()
+    assert not QuizPage.objects.filter(slug="other-quiz").exists()
+    response = client.post(
+        add,
+        nested_form_data(
+            {
+                "title": "単元のまとめテスト",
+                "slug": "summary-quiz",
+                "quiz": two_courses["my_quiz"].pk,
+            }
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    page = QuizPage.objects.get(slug="summary-quiz")
+    assert page.quiz == two_courses["my_quiz"] and page.get_parent().pk == module.pk
