@@ -133,14 +133,20 @@ def test_take_a_quiz_lose_the_connection_resume_submit_and_review(page: Page, qu
     assert attempt.status == "graded" and attempt.passed
 
 
-def test_a_quiz_on_a_phone(phone_page: Page, quiz_setup):
+def test_a_quiz_on_a_phone_started_from_its_lesson(phone_page: Page, quiz_setup):
     page = phone_page
     quiz, trainee = quiz_setup
-    log_in(page, trainee.email, prefix="/en")
-    page.goto(f"/en/quizzes/{quiz.pk}/")
+    lesson = quiz.lesson.specific
+    lesson.body.append(("quiz", {"quiz": quiz}))
+    lesson.save_revision().publish()
+    log_in(page, trainee.email)
+    page.goto(lesson.url)
+    panel = page.locator(".quiz-panel")
+    expect(panel).to_contain_text("ブラウザ確認テスト")
     check(page, phone=True)
-    page.get_by_role("button", name="Start the quiz").click()
-    page.wait_for_url(re.compile(r"/en/quizzes/attempts/\d+/$"))
+    panel.locator(f"form[action='/quizzes/{quiz.pk}/start/'] button").click()
+    page.wait_for_url(re.compile(r"/quizzes/attempts/\d+/$"))
+    page.goto(page.url.replace("/quizzes/", "/en/quizzes/", 1))
     page.get_by_label("住民に話を聞く").check()
     saved(page)
     check(page, phone=True)
