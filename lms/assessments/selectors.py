@@ -134,3 +134,31 @@ def quiz_status(user, quiz: Quiz, now=None) -> QuizStatus:
     else:
         status.can_start = True
     return status
+
+
+def quiz_pages_of(course) -> list:
+    """The live quiz pages in a course's modules, in the tree's order (one query)."""
+    from .models import QuizPage
+
+    return list(
+        QuizPage.objects.live().descendant_of(course).select_related("quiz").order_by("path")
+    )
+
+
+def best_results(user, quiz_ids) -> dict:
+    """For each quiz: {"passed": bool, "best": Decimal | None, "count": n} (one query)."""
+    results = {}
+    if not user.is_authenticated or not quiz_ids:
+        return results
+    attempts = Attempt.objects.filter(user=user, quiz_id__in=quiz_ids).only(
+        "quiz_id", "passed", "percentage"
+    )
+    for attempt in attempts:
+        result = results.setdefault(attempt.quiz_id, {"passed": False, "best": None, "count": 0})
+        result["count"] += 1
+        result["passed"] = result["passed"] or bool(attempt.passed)
+        if attempt.percentage is not None and (
+            result["best"] is None or attempt.percentage > result["best"]
+        ):
+            result["best"] = attempt.percentage
+    return results

@@ -336,3 +336,20 @@ def test_a_number_that_cannot_be_read_is_kept_and_pointed_out(client, course):
     reply = client.post(f"{url}save/", {"version": 3, "positions": "1", "q1-value": "三百"})
     assert reply.json()["ok"] is True
     assert reply.json()["warning"].startswith("“三百” cannot be read as a number")
+
+
+def test_the_course_page_lists_its_quiz_pages_with_the_trainees_result(client, course):
+    from lms.assessments.models import QuizPage
+
+    module = lessons_of(course)[0].get_parent()
+    quiz = qf.make_quiz(course, title="まとめテスト")
+    module.add_child(instance=QuizPage(title="単元のまとめテスト", slug="summary", quiz=quiz))
+    trainee = qf.enrolled_trainee(course)
+    client.force_login(trainee)
+    html = client.get(course.url).content.decode()
+    assert 'href="/courses/quizzes/module-1/summary/"' in html
+    attempt = services.attempt_start(quiz=quiz, user=trainee)
+    services.answer_save(attempt=attempt, position=1, response={"choice": "q1-1"}, version=1)
+    services.attempt_submit(attempt=attempt)
+    html = client.get(course.url).content.decode()
+    assert "単元のまとめテスト" in html and "badge text-bg-success" in html

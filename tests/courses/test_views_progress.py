@@ -95,8 +95,9 @@ def _enrolled_client(client, site_tree, lessons):
 
 QUERIES_LESSON = 12
 # Course page and dashboard: +1 each for the fieldwork requirement panel (one query when the
-# courses have no requirement; see lms.fieldwork.selectors.progress_panel).
-QUERIES_COURSE = 19
+# courses have no requirement; see lms.fieldwork.selectors.progress_panel). Course page: +1
+# for its quiz pages (lms.assessments' course_quizzes: one query when there are none).
+QUERIES_COURSE = 20
 QUERIES_DASHBOARD = 7
 
 

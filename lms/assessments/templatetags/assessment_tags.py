@@ -28,6 +28,24 @@ def quiz_panel(context, quiz, heading_level=2):
     }
 
 
+@register.inclusion_tag("lms/assessments/_course_quizzes.html", takes_context=True)
+def course_quizzes(context, course, enrollment=None):
+    """The quiz pages of a course's modules, with the trainee's standing on each.
+
+    One query when the course has no quiz pages, two otherwise.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    pages = selectors.quiz_pages_of(course)
+    results = selectors.best_results(user, [p.quiz_id for p in pages]) if pages and user else {}
+    rows = [{"page": page, "result": results.get(page.quiz_id)} for page in pages]
+    return {
+        "rows": rows,
+        "can_open": enrollment is not None and enrollment.is_active,
+        "request": request,
+    }
+
+
 @register.filter
 def score(value):
     """A score or points without needless decimals: "2.00" → "2", "1.50" → "1.5"."""
