@@ -593,6 +593,9 @@ def quiz_regrade(
                 continue
             grade = grading.grade_response(answer.corrected_question, answer.response or {})
             answer.auto_score = grade.score
+            if grade.max_score != answer.max_score:  # the correction changed the points
+                answer.max_score = grade.max_score
+                touched.add(attempt.pk)
             if answer.graded_by_id is not None or grade.score == answer.score:
                 continue
             changes.append(
@@ -609,7 +612,9 @@ def quiz_regrade(
             )
             answer.score = grade.score
             touched.add(attempt.pk)
-        Answer.objects.bulk_update(answers, ["corrected_question", "auto_score", "score"])
+        Answer.objects.bulk_update(
+            answers, ["corrected_question", "auto_score", "score", "max_score"]
+        )
         ScoreChange.objects.bulk_create(changes)
         changed = len(changes)
         for pk in sorted(touched):

@@ -143,3 +143,23 @@ def test_grading_an_attempt_in_progress_is_refused(course):
         services.answer_grade_manually(answer=answer, actor=InstructorFactory(), score="1")
     assert Attempt.objects.get(pk=attempt.pk).status == "in_progress"
     assert not ScoreChange.objects.exists()
+
+
+def test_a_regrade_that_changes_the_points_changes_the_maximum(course):
+    instructor = InstructorFactory()
+    quiz, attempt = _graded(course, {1: {"choice": "q1-1"}, 2: {"choice": "q2-2"}})
+    corrected = quiz.question_snapshot("q2")
+    corrected["points"] = "3"
+    services.quiz_regrade(
+        quiz=quiz,
+        question_id="q2",
+        corrected_question=corrected,
+        actor=instructor,
+        reason="配点の修正",
+    )
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.max_score, attempt.percentage) == (
+        Decimal("1.00"),
+        Decimal("4.00"),
+        Decimal("25.00"),
+    )
