@@ -361,10 +361,10 @@ def test_the_audit_log_reports_show_grading_actions(client, instructor, graded):
     response = client.get("/admin/reports/site-history/")
     assert response.status_code == 200
     text = page(response)
-    assert "Answer 2 graded: 4.00 points" in text, text[:200]
+    assert "問2を採点しました：4.00点" in text, text[:200]
     # The attempt's own history lists the grade too.
     history = page(client.get(f"/admin/quiz-attempts/history/{graded.pk}/"))
-    assert "Answer 2 graded: 4.00 points" in history
+    assert "問2を採点しました：4.00点" in history
 
 
 def test_passing_a_lesson_quiz_by_manual_grade_completes_the_lesson(
