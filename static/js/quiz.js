@@ -120,8 +120,16 @@
         });
     }
 
+    var typingTimers = {};
+
+    function cancelTyping() {
+        Object.keys(typingTimers).forEach(function (key) {
+            window.clearTimeout(typingTimers[key]);
+            delete typingTimers[key];
+        });
+    }
+
     if (form) {
-        var typingTimers = {};
         form.addEventListener("change", function (event) {
             var fieldset = event.target.closest("[data-quiz-question]");
             if (fieldset) {
@@ -135,7 +143,30 @@
             }
             var key = fieldset.getAttribute("data-quiz-question");
             window.clearTimeout(typingTimers[key]);
-            typingTimers[key] = window.setTimeout(function () { enqueue(fieldset); }, 1500);
+            typingTimers[key] = window.setTimeout(function () {
+                delete typingTimers[key];
+                enqueue(fieldset);
+            }, 1500);
+        });
+
+        // Leaving the page (reload, link, closing the tab) in the pause after typing: the
+        // last words go out with a beacon. Not after the form's own submit, which carries
+        // them itself (a beacon then could make that submit look stale).
+        window.addEventListener("pagehide", function () {
+            Object.keys(typingTimers).forEach(function (key) {
+                window.clearTimeout(typingTimers[key]);
+                var fieldset = form.querySelector('[data-quiz-question="' + key + '"]');
+                if (fieldset && navigator.sendBeacon) {
+                    navigator.sendBeacon(form.getAttribute("data-save-url"), questionData(fieldset));
+                }
+            });
+            typingTimers = {};
+        });
+        // Back to this page from the browser's page cache: its version may be old by now.
+        window.addEventListener("pageshow", function (event) {
+            if (event.persisted) {
+                window.location.reload();
+            }
         });
 
         // The form's own submit waits for saves in flight, so it carries the latest version.
@@ -148,6 +179,7 @@
                 return; // handled by the click handler below (only reached without it)
             }
             event.preventDefault();
+            cancelTyping();
             whenIdle().then(function () {
                 // Later, not in this microtask: a form ignores requestSubmit() while it is
                 // still firing the submit event being cancelled here.
@@ -214,6 +246,7 @@
 
         var timeUp = function () {
             if (form) {
+                cancelTyping();
                 var action = form.querySelector("[data-quiz-action]");
                 action.disabled = false;
                 action.value = "timeup";

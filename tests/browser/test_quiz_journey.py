@@ -117,7 +117,20 @@ def test_take_a_quiz_lose_the_connection_resume_submit_and_review(page: Page, qu
         "order": ["q3-i1", "q3-i2", "q3-i3"]
     }
 
-    # Question 4: typed, then finish.
+    # Question 4: typed, and the page left at once (before the pause that saves): the
+    # words go out as the page goes.
+    page.get_by_label("Your answer").fill("空きや")
+    page.goto(f"/en/quizzes/{quiz.pk}/")
+    answer = Answer.objects.get(attempt=attempt, position=4)
+    for _ in range(50):
+        answer.refresh_from_db()
+        if answer.response:
+            break
+        page.wait_for_timeout(100)
+    assert answer.response == {"text": "空きや"}
+    page.go_back()
+    expect(page.get_by_label("Your answer")).to_have_value("空きや")
+    # Then typed, and finished.
     page.get_by_label("Your answer").fill("空き家ﾊﾞﾝｸ")
     page.get_by_role("button", name=re.compile("Finish and submit")).first.click()
     page.wait_for_url(re.compile(r"/finish/$"))
