@@ -168,8 +168,8 @@ def attempt_page(request, attempt_id):
         "questions": selectors.question_views(shown, review=False),
         "answers": answers,
         "page_number": number,
-        "page_count": len(answers) if layout == QuizLayout.ONE_PER_PAGE else 1,
-        "one_per_page": layout == QuizLayout.ONE_PER_PAGE,
+        "page_count": len(answers) if one_per_page else 1,
+        "one_per_page": one_per_page,
         "answered_count": sum(1 for a in answers if a.is_answered),
         "remaining_seconds": attempt.remaining_seconds(),
     }
@@ -178,6 +178,7 @@ def attempt_page(request, attempt_id):
 
 def _attempt_post(request, attempt, answers, number):
     action = request.POST.get("action", "save")
+    one_per_page = attempt.quiz.layout == QuizLayout.ONE_PER_PAGE
     responses = _posted_responses(request, answers)
     try:
         version = int(request.POST.get("version", ""))
@@ -191,9 +192,7 @@ def _attempt_post(request, attempt, answers, number):
         return redirect("assessments:result", attempt_id=attempt.pk)
     except services.AttemptError as exc:
         messages.error(request, exc.messages[0])
-        one_per_page = attempt.quiz.layout == QuizLayout.ONE_PER_PAGE
         return redirect(_attempt_url(attempt, number if one_per_page else None))
-    one_per_page = attempt.quiz.layout == QuizLayout.ONE_PER_PAGE
     if action == "timeup":
         services.attempt_submit(attempt=attempt)
         return redirect("assessments:result", attempt_id=attempt.pk)
