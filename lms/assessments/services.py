@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from lms.courses.models import Enrollment
+from lms.courses.signals import completion_inputs_changed_send
 
 from . import grading
 from .models import Answer, Attempt, Quiz, ScoreChange
@@ -302,16 +303,21 @@ def _recompute(attempt: Attempt, answers: list[Answer], now) -> None:
 
 
 def _after_grading(attempt: Attempt, *, was_passed) -> None:
-    """A newly passed quiz of a lesson completes that lesson."""
-    if not attempt.passed or was_passed or not attempt.quiz.lesson_id:
+    """A newly passed quiz of a lesson completes that lesson; any newly passed quiz may
+    complete the course (the certificates app decides, on ``completion_inputs_changed``)."""
+    if not attempt.passed or was_passed:
         return
-    from lms.courses.services import EnrollmentError, lesson_complete
+    if attempt.quiz.lesson_id:
+        from lms.courses.services import EnrollmentError, lesson_complete
 
-    try:
-        lesson_complete(enrollment=attempt.enrollment, lesson=attempt.quiz.lesson)
-    except EnrollmentError:
-        # Withdrawn since: the pass is kept on the attempt, the lesson is not marked.
-        pass
+        try:
+            # Sends completion_inputs_changed itself.
+            lesson_complete(enrollment=attempt.enrollment, lesson=attempt.quiz.lesson)
+        except EnrollmentError:
+            # Withdrawn since: the pass is kept on the attempt, the lesson is not marked.
+            pass
+        return
+    completion_inputs_changed_send(enrollment_id=attempt.enrollment_id)
 
 
 def _submit_locked(attempt: Attempt, *, now, timed_out: bool) -> None:

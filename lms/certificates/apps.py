@@ -6,3 +6,8 @@ class CertificatesConfig(AppConfig):
     name = "lms.certificates"
     label = "certificates"
     verbose_name = _("Certificates")
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

@@ -23,7 +23,7 @@ from .models import (
     EnrollmentPolicy,
     LessonProgress,
 )
-from .selectors import course_outline, enrollment_progress
+from .signals import completion_inputs_changed_send
 
 Status = Enrollment.Status
 
@@ -252,27 +252,27 @@ def lesson_visit(*, enrollment: Enrollment, lesson) -> None:
 
 @transaction.atomic
 def lesson_complete(*, enrollment: Enrollment, lesson) -> LessonProgress:
-    """Mark a lesson complete (idempotent) and complete the course when nothing is left."""
+    """Mark a lesson complete (idempotent).
+
+    Whether the course is now complete is not decided here: lessons are one requirement
+    among several (quizzes, fieldwork hours). ``completion_inputs_changed`` tells the
+    certificates app, whose eligibility function decides.
+    """
     if not enrollment.is_active:
         raise EnrollmentError(_("Only enrolled trainees can record progress."))
     progress, _created = LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
     Enrollment.objects.filter(pk=enrollment.pk).update(
         last_lesson=lesson, last_activity_at=timezone.now()
     )
-    enrollment_refresh_completion(enrollment=enrollment)
+    completion_inputs_changed_send(enrollment_id=enrollment.pk)
     return progress
 
 
-def enrollment_refresh_completion(*, enrollment: Enrollment) -> Enrollment:
-    """Mark the enrollment completed when every required lesson is done.
-
-    The certificates issue replaces this rule with its single eligibility function
-    (lessons, quizzes and fieldwork hours together).
-    """
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if enrollment.status != Status.ACTIVE:
-        return enrollment
-    progress = enrollment_progress(enrollment, course_outline(enrollment.course))
-    if progress.total and progress.completed >= progress.total:
-        _set_status(enrollment, Status.COMPLETED, actor=None)
+def enrollment_complete(*, enrollment: Enrollment, actor=None) -> Enrollment:
+    """Mark an active enrollment completed (the certificates app calls this when its
+    eligibility function says every requirement is met). Idempotent."""
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if enrollment.status == Status.ACTIVE:
+            _set_status(enrollment, Status.COMPLETED, actor=actor)
     return enrollment

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from lms.courses.models import Enrollment
+from lms.courses.signals import completion_inputs_changed_send
 
 from . import tokens, uploads
 from .models import (
@@ -509,6 +510,8 @@ def entry_review(
         comment=comment,
     )
     log(instance=entry, action=action, user=actor, data={"comment": comment})
+    if to_status == Status.APPROVED:
+        completion_inputs_changed_send(enrollment_id=entry.enrollment_id)
     if notify:
         from .tasks import send_review_email
 

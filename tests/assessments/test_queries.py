@@ -18,10 +18,12 @@ SAVE_QUERIES = 10
 # Submitting (the form's POST): session, user, attempt; then in a savepoint the locked
 # attempt (with quiz, lesson and enrollment), the answers, one bulk update of their grades
 # and the attempt's result. Passing a lesson's quiz then completes the lesson through
-# ``lesson_complete`` (14 more: the progress row, the course outline and, here, the
-# course's completion), still the same at any number of questions.
+# ``lesson_complete`` (20 more: the progress row, then the certificates app's eligibility
+# check on ``completion_inputs_changed`` — the enrollment, required lessons and their
+# progress, required quizzes, passes, the fieldwork requirement — and, here, the course's
+# completion), still the same at any number of questions.
 SUBMIT_QUERIES = 9
-SUBMIT_COMPLETING_LESSON_QUERIES = 23
+SUBMIT_COMPLETING_LESSON_QUERIES = 29
 
 
 def _mixed(count):
