@@ -1,23 +1,436 @@
-"""Writes of the certificates app: completing courses (and, next, issuing certificates)."""
+"""Writes of the certificates app: completing courses, issuing, rendering, reissuing, revoking.
 
-from django.db import transaction
+* ``enrollment_complete_if_eligible``: the course is complete -> the enrollment is marked
+  completed and its certificate issued (automatically, through the task API).
+* ``certificate_issue``: one certificate per enrollment whatever the concurrency (the
+  enrollment row is locked; the database constraint is the last guard). The row is made
+  ``pending`` with its serial, code and snapshot; the PDF is rendered by the task
+  ``tasks.render_certificate`` after the commit.
+* ``certificate_render``: renders and stores the PDF once; a failure (a character the
+  fonts lack, a time-out, a broken image) marks the certificate ``failed`` with a message
+  for the admin and stores nothing. ``certificate_retry`` tries again with the current
+  name (after an admin corrected it).
+* ``certificate_reissue`` / ``certificate_revoke``: recorded on the rows (who, when, why)
+  and in Wagtail's audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from lms.courses.models import Enrollment
 from lms.courses.services import enrollment_complete
 
+from . import rendering
 from .eligibility import eligibility
+from .models import Certificate, CertificateTemplate, SerialCounter, format_serial
+
+logger = logging.getLogger(__name__)
+
+LOG_ISSUE = "certificates.issue"
+LOG_REISSUE = "certificates.reissue"
+LOG_REVOKE = "certificates.revoke"
+LOG_RETRY = "certificates.retry"
+LOG_FAILED = "certificates.failed"
+
+Status = Certificate.Status
+#: Seconds a render may take before it is stopped and the certificate marked failed.
+RENDER_TIMEOUT = 60
+
+
+def private_storage():
+    return storages["private"]
 
 
 @transaction.atomic
 def enrollment_complete_if_eligible(*, enrollment_id: int) -> Enrollment:
-    """Mark the enrollment completed when ``eligibility`` says every requirement is met.
+    """Mark the enrollment completed when ``eligibility`` says every requirement is met,
+    and issue its certificate.
 
     Called inside the transaction of whatever changed (a lesson, a grade, a fieldwork
-    decision), so the completion commits with it. Idempotent.
+    decision), so the completion and the pending certificate commit with it; the PDF is
+    rendered after the commit. Idempotent.
     """
     enrollment = Enrollment.objects.select_related("course").get(pk=enrollment_id)
     if enrollment.status != Enrollment.Status.ACTIVE:
         return enrollment
     if eligibility(enrollment).complete:
         enrollment = enrollment_complete(enrollment=enrollment)
+        certificate_issue(enrollment=enrollment)
     return enrollment
+
+
+# --- Issuing --------------------------------------------------------------------------------
+def template_for(*, course_id: int, language: str) -> CertificateTemplate | None:
+    """The course's own design in ``language``, else the default design in ``language``,
+    else the default Japanese design."""
+    candidates = list(
+        CertificateTemplate.objects.filter(language__in=[language, "ja"])
+        .filter(Q(course_id=course_id) | Q(is_default=True))
+        .select_related("seal_image", "logo_image")
+    )
+
+    def pick(lang):
+        own = [t for t in candidates if t.language == lang and t.course_id == course_id]
+        if own:
+            return own[0]
+        default = [t for t in candidates if t.language == lang and t.is_default]
+        return default[0] if default else None
+
+    return pick(language) or pick("ja")
+
+
+def _language_of(user) -> str:
+    return "en" if (user.preferred_language or "").startswith("en") else "ja"
+
+
+def _snapshot(enrollment: Enrollment, *, language: str) -> dict:
+    user = enrollment.user
+    course = enrollment.course
+    return {
+        "name": user.get_full_name(language=language),
+        "name_kana": user.full_name_kana if language == "ja" else "",
+        "course_title": course.title,
+        "hours": course.total_hours,
+    }
+
+
+def _next_serial(year: int) -> tuple[int, str]:
+    """The next sequence number of ``year``, under a row lock held until the commit."""
+    SerialCounter.objects.get_or_create(year=year)
+    counter = SerialCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last, format_serial(year, counter.last)
+
+
+def _current(enrollment_id: int) -> Certificate | None:
+    return (
+        Certificate.objects.filter(enrollment_id=enrollment_id)
+        .exclude(status=Status.SUPERSEDED)
+        .first()
+    )
+
+
+def _enqueue_render(certificate: Certificate) -> None:
+    from .tasks import render_certificate
+
+    certificate_id = certificate.pk
+    transaction.on_commit(lambda: render_certificate.enqueue(certificate_id=certificate_id))
+
+
+def _new_certificate(
+    *, enrollment: Enrollment, actor, completed_on, language: str | None = None
+) -> Certificate:
+    language = language or _language_of(enrollment.user)
+    template = template_for(course_id=enrollment.course_id, language=language)
+    if template is not None:
+        language = template.language
+    now = timezone.now()
+    year = timezone.localdate(now).year
+    sequence, serial = _next_serial(year)
+    certificate = Certificate(
+        enrollment=enrollment,
+        year=year,
+        sequence=sequence,
+        serial=serial,
+        status=Status.PENDING,
+        completed_on=completed_on,
+        language=language,
+        template=template,
+        issued_by=actor,
+        created_at=now,
+        **_snapshot(enrollment, language=language),
+    )
+    certificate.full_clean(exclude=["enrollment", "template", "issued_by"])
+    certificate.save()
+    return certificate
+
+
+def certificate_issue(*, enrollment: Enrollment, actor=None) -> Certificate:
+    """The enrollment's certificate, issued now if it has none (idempotent).
+
+    ``actor`` is the instructor issuing it, ``None`` when automatic. An enrollment that is
+    still active is completed first if it is eligible; otherwise a ``ValidationError``
+    says what is missing.
+    """
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update()
+            .select_related("user", "course")
+            .get(pk=enrollment.pk)
+        )
+        existing = _current(enrollment.pk)
+        if existing is not None:
+            return existing
+        if enrollment.status == Enrollment.Status.ACTIVE:
+            result = eligibility(enrollment)
+            if not result.complete:
+                messages = [m.message for m in result.missing] or [
+                    _("This course has no requirements yet, so there is nothing to certify.")
+                ]
+                raise ValidationError(messages)
+            enrollment = enrollment_complete(enrollment=enrollment, actor=actor)
+        elif enrollment.status != Enrollment.Status.COMPLETED:
+            raise ValidationError(
+                _("Only a trainee who completed the course can receive a certificate.")
+            )
+        completed_on = timezone.localdate(enrollment.status_changed_at)
+        try:
+            with transaction.atomic():
+                certificate = _new_certificate(
+                    enrollment=enrollment, actor=actor, completed_on=completed_on
+                )
+        except IntegrityError:
+            # The constraint, as the last guard: someone else's certificate won.
+            existing = _current(enrollment.pk)
+            if existing is None:
+                raise
+            return existing
+        log(
+            instance=certificate,
+            action=LOG_ISSUE,
+            user=actor,
+            data={"serial": certificate.serial, "automatic": actor is None},
+        )
+        _enqueue_render(certificate)
+        return certificate
+
+
+@dataclass
+class BulkIssueResult:
+    issued: list[Certificate] = field(default_factory=list)
+    already: list[Certificate] = field(default_factory=list)
+    refused: list[tuple[Enrollment, list[str]]] = field(default_factory=list)
+
+
+def certificates_issue_bulk(*, enrollments, actor) -> BulkIssueResult:
+    """Issue the certificates of the chosen enrollments of a cohort (each in its own
+    transaction, so one refusal loses nothing of the others)."""
+    result = BulkIssueResult()
+    for enrollment in enrollments:
+        had = _current(enrollment.pk)
+        try:
+            certificate = certificate_issue(enrollment=enrollment, actor=actor)
+        except ValidationError as exc:
+            result.refused.append((enrollment, exc.messages))
+            continue
+        (result.already if had is not None else result.issued).append(certificate)
+    return result
+
+
+# --- Rendering ------------------------------------------------------------------------------
+def verification_url(certificate: Certificate) -> str:
+    with translation.override(certificate.language):
+        path = reverse("certificates:verify", args=[certificate.code])
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def content_of(certificate: Certificate) -> rendering.CertificateContent:
+    return rendering.CertificateContent(
+        name=certificate.name,
+        name_kana=certificate.name_kana,
+        course_title=certificate.course_title,
+        completed_on=certificate.completed_on,
+        hours=certificate.hours,
+        serial=certificate.serial,
+        verification_url=verification_url(certificate),
+    )
+
+
+def _fail(certificate_id: int, *, error: str, missing=()) -> None:
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        if certificate.status not in (Status.PENDING, Status.FAILED):
+            return
+        certificate.status = Status.FAILED
+        certificate.error = error
+        certificate.missing_characters = [list(item) for item in missing]
+        certificate.save(update_fields=["status", "error", "missing_characters"])
+        log(instance=certificate, action=LOG_FAILED, user=None, data={"error": error})
+
+
+def certificate_render(*, certificate_id: int) -> Certificate:
+    """Render and store the PDF of a pending (or failed) certificate, exactly once.
+
+    The file is written first, then the row is updated under a lock; if the row was
+    issued meanwhile (a second worker) or the update fails, the new file is deleted, so
+    no row ever points at a missing file and no file is left without its row.
+    """
+    certificate = Certificate.objects.select_related("template__seal_image", "template__logo_image").get(
+        pk=certificate_id
+    )
+    if certificate.status not in (Status.PENDING, Status.FAILED):
+        return certificate
+    with translation.override(settings.LANGUAGE_CODE):
+        if certificate.template is None:
+            _fail(
+                certificate_id,
+                error=_(
+                    "There is no certificate design for this language: "
+                    "add a default design in Certificate designs."
+                ),
+            )
+            return Certificate.objects.get(pk=certificate_id)
+        try:
+            pdf = rendering.render_certificate(
+                content_of(certificate), certificate.template.design(), timeout=RENDER_TIMEOUT
+            )
+        except rendering.MissingGlyphs as exc:
+            _fail(certificate_id, error=str(exc), missing=exc.missing)
+            return Certificate.objects.get(pk=certificate_id)
+        except rendering.RenderTimeout:
+            _fail(
+                certificate_id,
+                error=_("Making the PDF took too long and was stopped. Try again later."),
+            )
+            return Certificate.objects.get(pk=certificate_id)
+        except Exception as exc:  # a broken image, an unusable design, ...
+            logger.exception("certificate %s could not be rendered", certificate_id)
+            _fail(
+                certificate_id,
+                error=_("The PDF could not be made: %(error)s") % {"error": exc},
+            )
+            return Certificate.objects.get(pk=certificate_id)
+
+    storage = private_storage()
+    name = storage.save(
+        f"certificates/{certificate.year}/{certificate.serial}-{uuid.uuid4().hex}.pdf",
+        ContentFile(pdf),
+    )
+    try:
+        with transaction.atomic():
+            certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+            if certificate.status not in (Status.PENDING, Status.FAILED) or certificate.pdf_file:
+                storage.delete(name)
+                return certificate
+            certificate.pdf_file = name
+            certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+            certificate.status = Status.ISSUED
+            certificate.issued_at = timezone.now()
+            certificate.error = ""
+            certificate.missing_characters = []
+            certificate.save(
+                update_fields=[
+                    "pdf_file",
+                    "pdf_sha256",
+                    "status",
+                    "issued_at",
+                    "error",
+                    "missing_characters",
+                ]
+            )
+    except BaseException:
+        storage.delete(name)
+        raise
+    return certificate
+
+
+def certificate_retry(*, certificate: Certificate, actor) -> Certificate:
+    """Try a failed certificate again, with the trainee's name and the course as they are
+    now (an admin corrected the name) and the current design."""
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update()
+            .select_related("enrollment__user", "enrollment__course")
+            .get(pk=certificate.pk)
+        )
+        if certificate.status != Status.FAILED:
+            raise ValidationError(_("Only a certificate that could not be made can be retried."))
+        template = template_for(
+            course_id=certificate.enrollment.course_id,
+            language=_language_of(certificate.enrollment.user),
+        )
+        if template is not None:
+            certificate.language = template.language
+        certificate.template = template
+        for name, value in _snapshot(certificate.enrollment, language=certificate.language).items():
+            setattr(certificate, name, value)
+        certificate.status = Status.PENDING
+        certificate.error = ""
+        certificate.missing_characters = []
+        certificate.save()
+        log(instance=certificate, action=LOG_RETRY, user=actor, data={"serial": certificate.serial})
+        _enqueue_render(certificate)
+    return certificate
+
+
+# --- Reissue and revocation ---------------------------------------------------------------
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Write the reason: it is kept in the history.")})
+    return reason
+
+
+def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """A new certificate with the trainee's current name (e.g. after a name change); the
+    old one is kept, marked superseded, and its code says so and points to the new one."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        old = (
+            Certificate.objects.select_for_update()
+            .select_related("enrollment__user", "enrollment__course")
+            .get(pk=certificate.pk)
+        )
+        if old.status != Status.ISSUED:
+            raise ValidationError(_("Only a valid certificate can be reissued."))
+        now = timezone.now()
+        old.status = Status.SUPERSEDED
+        old.superseded_at = now
+        old.reissue_reason = reason
+        old.save(update_fields=["status", "superseded_at", "reissue_reason"])
+        new = _new_certificate(
+            enrollment=old.enrollment, actor=actor, completed_on=old.completed_on
+        )
+        old.superseded_by = new
+        old.save(update_fields=["superseded_by"])
+        log(
+            instance=old,
+            action=LOG_REISSUE,
+            user=actor,
+            data={"reason": reason, "serial": old.serial, "new_serial": new.serial},
+        )
+        log(
+            instance=new,
+            action=LOG_ISSUE,
+            user=actor,
+            data={"serial": new.serial, "automatic": False, "replaces": old.serial},
+        )
+        _enqueue_render(new)
+    return new
+
+
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Revoke a certificate: the verification page says so, with the date."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.status not in (Status.ISSUED, Status.PENDING, Status.FAILED):
+            raise ValidationError(_("This certificate cannot be revoked any more."))
+        certificate.status = Status.REVOKED
+        certificate.revoked_at = timezone.now()
+        certificate.revoked_by = actor
+        certificate.revoked_reason = reason
+        certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revoked_reason"])
+        log(
+            instance=certificate,
+            action=LOG_REVOKE,
+            user=actor,
+            data={"reason": reason, "serial": certificate.serial},
+        )
+    return certificate
