@@ -97,8 +97,11 @@ QUERIES_LESSON = 12
 # Course page and dashboard: +1 each for the fieldwork requirement panel (one query when the
 # courses have no requirement; see lms.fieldwork.selectors.progress_panel). Course page: +1
 # for its quiz pages (lms.assessments' course_quizzes: one query when there are none).
-QUERIES_COURSE = 20
-QUERIES_DASHBOARD = 7
+# Both: +5 for the certificate panel (lms.certificates' certificate_status: the user's
+# enrollments, then ``eligibilities`` of the active ones: lessons, progress, quizzes,
+# fieldwork requirements; the certificates query only when an enrollment is completed).
+QUERIES_COURSE = 25
+QUERIES_DASHBOARD = 12
 
 
 @pytest.mark.parametrize("lessons", [10, 200])

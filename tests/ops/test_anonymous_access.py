@@ -50,6 +50,9 @@ PUBLIC = {
     # A fieldwork supervisor confirms without an account: the signed one-time link is the
     # credential (tests/fieldwork/ test what it shows and refuses).
     "fieldwork:supervisor",
+    # Anyone may verify a certificate by its code (tests/certificates/ test what it shows).
+    "certificates:verify_form",
+    "certificates:verify",
 }
 
 _CONVERTERS = {"int": "1", "uuid": str(uuid.UUID(int=1)), "path": "x/y"}
