@@ -174,3 +174,39 @@ def test_a_quiz_on_a_phone_started_from_its_lesson(phone_page: Page, quiz_setup)
     page.wait_for_url(re.compile(r"/result/$"))
     expect(page.locator(".quiz-result")).to_contain_text("Not passed")
     check(page, phone=True)
+
+
+def test_a_quiz_without_javascript(browser_session, quiz_setup):
+    """Everything works with the plain forms: answers, reordering, finishing."""
+    page = browser_session.new_page(java_script_enabled=False)
+    quiz, trainee = quiz_setup
+    quiz.layout = "all_on_one_page"
+    quiz.save()
+    log_in(page, trainee.email, prefix="/en")
+    page.goto(f"/en/quizzes/{quiz.pk}/")
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_url(re.compile(r"/en/quizzes/attempts/\d+/$"))
+    attempt = Attempt.objects.get(user=trainee)
+    page.get_by_label("住民に話を聞く").check()
+    page.get_by_label("棚田").check()
+    shown = Answer.objects.get(attempt=attempt, position=3).question["display_order"]
+    texts = {"q3-i1": "調査", "q3-i2": "企画", "q3-i3": "実行"}
+    first = texts[shown[0]]
+    # A move button posts the whole form: the answers above are saved with the move.
+    page.get_by_role("button", name=re.compile(rf"^Down\W+{first}$")).click()
+    page.wait_for_url(re.compile(r"#question-3$"))
+    expect(page.locator(".quiz-ordering-text")).to_have_text(
+        [texts[shown[1]], texts[shown[0]], texts[shown[2]]]
+    )
+    expect(page.get_by_label("住民に話を聞く")).to_be_checked()
+    page.get_by_label("Your answer").fill("空き家バンク")
+    page.get_by_role("button", name=re.compile("Finish and submit")).click()
+    page.wait_for_url(re.compile(r"/finish/$"))
+    expect(page.locator("main")).to_contain_text("All questions are answered.")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.wait_for_url(re.compile(r"/result/$"))
+    expect(page.locator(".quiz-result")).to_contain_text("of 6 points")
+    attempt.refresh_from_db()
+    assert attempt.status == "graded"
+    assert Answer.objects.get(attempt=attempt, position=1).response == {"choice": "q1-1"}
+    assert Answer.objects.get(attempt=attempt, position=4).response == {"text": "空き家バンク"}
