@@ -2,7 +2,8 @@
 reload and resume, reorder by keyboard, submit, and read the review; on a desktop and a phone.
 
 axe-core checks the start page, the attempt, the confirmation and the result; on the
-phone nothing may scroll sideways.
+phone (where the quiz is started from its lesson's quiz block) nothing may scroll sideways.
+And with JavaScript off, the plain forms do everything.
 """
 
 import re
