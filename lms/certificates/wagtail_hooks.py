@@ -1,0 +1,129 @@
+"""Wagtail admin for certificates: the listing and actions, the designs, audit log actions."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.ui.tables import Column
+from wagtail.log_actions import LogFormatter
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from . import services
+from .admin_views import CertificatePermissionPolicy, CertificateViewSet, template_preview
+from .models import Certificate, CertificateTemplate
+
+# First, before anything asks Wagtail for the model's policy (it would make a default one).
+register_permission_policy(Certificate, CertificatePermissionPolicy(Certificate))
+
+
+class PreviewColumn(Column):
+    """A link to the design's PDF preview, in the listing."""
+
+    cell_template_name = "lms/certificates/admin/preview_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["url"] = reverse("certificates_template_preview", args=[instance.pk])
+        return context
+
+
+class CertificateTemplateViewSet(SnippetViewSet):
+    """修了証のデザイン: wording, signatory, seal and logo, date style; with a PDF preview.
+    Edited by superusers and whoever is given the model's permissions."""
+
+    model = CertificateTemplate
+    icon = "doc-full-inverse"
+    menu_label = gettext_lazy("Certificate designs")
+    menu_order = 210
+    add_to_admin_menu = True
+    list_display = [
+        "name",
+        "language",
+        "is_default",
+        "course",
+        PreviewColumn("preview", label=gettext_lazy("Preview")),
+    ]
+    list_filter = ["language"]
+
+
+register_snippet(CertificateTemplateViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_preview_url():
+    return [
+        path(
+            "certificate-designs/<int:pk>/preview/",
+            template_preview,
+            name="certificates_template_preview",
+        )
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    return CertificateViewSet()
+
+
+@hooks.register("register_log_actions")
+def register_certificate_log_actions(actions):
+    """Issue, reissue, revocation, retries and failures, as they appear in Wagtail's
+    history views and audit reports."""
+
+    @actions.register_action(services.LOG_ISSUE)
+    class IssueFormatter(LogFormatter):
+        label = gettext_lazy("Issue certificate")
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            if data.get("replaces"):
+                return _("Certificate %(serial)s issued, replacing %(old)s") % {
+                    "serial": data.get("serial", ""),
+                    "old": data["replaces"],
+                }
+            if data.get("automatic"):
+                return _("Certificate %(serial)s issued automatically") % {
+                    "serial": data.get("serial", "")
+                }
+            return _("Certificate %(serial)s issued") % {"serial": data.get("serial", "")}
+
+    @actions.register_action(services.LOG_REISSUE)
+    class ReissueFormatter(LogFormatter):
+        label = gettext_lazy("Reissue certificate")
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return _("Certificate %(serial)s superseded by %(new)s. Reason: “%(reason)s”") % {
+                "serial": data.get("serial", ""),
+                "new": data.get("new_serial", ""),
+                "reason": data.get("reason", ""),
+            }
+
+    @actions.register_action(services.LOG_REVOKE)
+    class RevokeFormatter(LogFormatter):
+        label = gettext_lazy("Revoke certificate")
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return _("Certificate %(serial)s revoked. Reason: “%(reason)s”") % {
+                "serial": data.get("serial", ""),
+                "reason": data.get("reason", ""),
+            }
+
+    @actions.register_action(services.LOG_RETRY)
+    class RetryFormatter(LogFormatter):
+        label = gettext_lazy("Retry certificate")
+
+        def format_message(self, log_entry):
+            return _("Making certificate %(serial)s tried again") % {
+                "serial": (log_entry.data or {}).get("serial", "")
+            }
+
+    @actions.register_action(services.LOG_FAILED)
+    class FailedFormatter(LogFormatter):
+        label = gettext_lazy("Certificate could not be made")
+
+        def format_message(self, log_entry):
+            return (log_entry.data or {}).get("error", "")
