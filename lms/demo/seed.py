@@ -15,6 +15,7 @@ from . import content
 from .common import publish
 from .seed_assessments import seed_assessments
 from .seed_courses import seed_courses
+from .seed_certificates import seed_certificates
 from .seed_fieldwork import seed_fieldwork
 from .seed_library import seed_library
 
@@ -136,3 +137,4 @@ def seed_all(log=print) -> None:
     seed_library(home=home, log=log)
     seed_assessments(log=log)
     seed_fieldwork(log=log)
+    seed_certificates(log=log)
