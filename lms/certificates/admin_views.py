@@ -171,13 +171,20 @@ class CertificateIndexView(IndexView):
                 sort_key="completed_on",
             ),
             DateColumn(
-                "created_at", label=_label("created_at"), accessor="created_at", sort_key="created_at"
+                "created_at",
+                label=_label("created_at"),
+                accessor="created_at",
+                sort_key="created_at",
             ),
         ]
 
     @cached_property
     def header_buttons(self):
-        return [HeaderButton(_("Issue for a cohort"), url=reverse(self.bulk_url_name), icon_name="doc-full")]
+        return [
+            HeaderButton(
+                _("Issue for a cohort"), url=reverse(self.bulk_url_name), icon_name="doc-full"
+            )
+        ]
 
 
 # --- One certificate ------------------------------------------------------------------------
@@ -246,7 +253,9 @@ class CertificateDetailView(WagtailAdminTemplateMixin, View):
             .order_by("created_at", "pk")
         )
         log_entries = (
-            ModelLogEntry.objects.for_instance(certificate).select_related("user").order_by("-timestamp")
+            ModelLogEntry.objects.for_instance(certificate)
+            .select_related("user")
+            .order_by("-timestamp")
         )
         context = self.get_context_data(
             certificate=certificate,
@@ -272,7 +281,9 @@ class CertificateDetailView(WagtailAdminTemplateMixin, View):
             raise PermissionDenied
         try:
             if action == "retry":
-                certificate = services.certificate_retry(certificate=certificate, actor=request.user)
+                certificate = services.certificate_retry(
+                    certificate=certificate, actor=request.user
+                )
                 certificate.refresh_from_db()
                 if certificate.status == Status.ISSUED:
                     messages.success(request, _("The certificate has been issued."))
@@ -287,11 +298,14 @@ class CertificateDetailView(WagtailAdminTemplateMixin, View):
                     return self.render(certificate, **{f"{action}_form": form}, status=400)
                 if action == "revoke":
                     services.certificate_revoke(
-                        certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"]
+                        certificate=certificate,
+                        actor=request.user,
+                        reason=form.cleaned_data["reason"],
                     )
                     messages.success(
                         request,
-                        _("Certificate %(serial)s has been revoked.") % {"serial": certificate.serial},
+                        _("Certificate %(serial)s has been revoked.")
+                        % {"serial": certificate.serial},
                     )
                     return redirect(request.path)
                 new = services.certificate_reissue(

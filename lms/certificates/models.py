@@ -194,13 +194,16 @@ def _image_bytes(image) -> bytes | None:
 
 
 class SerialCounter(models.Model):
-    """The last serial number used in a year, locked (``select_for_update``) to take the next."""
+    """The last serial number used in a year; locked (``select_for_update``) to take one."""
 
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("serial counter")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
 
 
 class Certificate(models.Model):
@@ -242,9 +245,7 @@ class Certificate(models.Model):
     name_kana = models.CharField(_("name (kana)"), max_length=310, blank=True)
     course_title = models.CharField(_("course title"), max_length=255)
     completed_on = models.DateField(_("completed on"))
-    hours = models.DecimalField(
-        _("hours"), max_digits=6, decimal_places=1, null=True, blank=True
-    )
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1, null=True, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     template = models.ForeignKey(
         CertificateTemplate,

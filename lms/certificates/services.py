@@ -271,9 +271,9 @@ def certificate_render(*, certificate_id: int) -> Certificate:
     issued meanwhile (a second worker) or the update fails, the new file is deleted, so
     no row ever points at a missing file and no file is left without its row.
     """
-    certificate = Certificate.objects.select_related("template__seal_image", "template__logo_image").get(
-        pk=certificate_id
-    )
+    certificate = Certificate.objects.select_related(
+        "template__seal_image", "template__logo_image"
+    ).get(pk=certificate_id)
     if certificate.status not in (Status.PENDING, Status.FAILED):
         return certificate
     with translation.override(settings.LANGUAGE_CODE):

@@ -72,7 +72,9 @@ DESIGNS = [
 def seed_designs(log=print) -> dict[str, CertificateTemplate]:
     designs = {}
     for spec in DESIGNS:
-        design = CertificateTemplate.objects.filter(language=spec["language"], is_default=True).first()
+        design = CertificateTemplate.objects.filter(
+            language=spec["language"], is_default=True
+        ).first()
         if design is None:
             design = CertificateTemplate(is_default=True, **spec)
             design.full_clean()

@@ -11,6 +11,7 @@ from tests.factories.accounts import TraineeFactory
 from tests.factories.courses import cohort as make_cohort
 from tests.factories.courses import lessons_of
 
+
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
     """Each test its own private storage (serials repeat from one test to the next)."""
@@ -23,7 +24,10 @@ def private_storage(settings, tmp_path):
     return tmp_path / "private"
 
 
-JA_BODY = "あなたは「{course}」（{hours}時間）の全課程を修了されました。\n\nここにその成果をたたえ、これを証します。"
+JA_BODY = (
+    "あなたは「{course}」（{hours}時間）の全課程を修了されました。\n\n"
+    "ここにその成果をたたえ、これを証します。"
+)
 EN_BODY = "has completed the {course} ({hours} hours) on {date}."
 
 

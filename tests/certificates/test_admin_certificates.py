@@ -31,7 +31,9 @@ def ja(msgid: str) -> str:
 @pytest.fixture
 def setup(site_tree):
     cf.templates()
-    course = course_tree(site_tree, slug="cert", lessons=1, title="基礎講座", total_hours=Decimal("12"))
+    course = course_tree(
+        site_tree, slug="cert", lessons=1, title="基礎講座", total_hours=Decimal("12")
+    )
     cohort = make_cohort(course, name="第1期")
     instructor = InstructorFactory()
     cohort.instructors.add(instructor)
@@ -64,7 +66,10 @@ def test_listing_is_scoped_to_the_instructors_courses_and_searchable(client, set
     assert _row(mine) in html and _row(theirs) not in html
     found = client.get("/admin/certificates/", {"q": "やまもと"}).content.decode()
     assert _row(mine) in found
-    assert _row(theirs) not in client.get("/admin/certificates/", {"q": theirs.serial}).content.decode()
+    assert (
+        _row(theirs)
+        not in client.get("/admin/certificates/", {"q": theirs.serial}).content.decode()
+    )
     filtered = client.get("/admin/certificates/", {"status": "issued"}).content.decode()
     assert _row(mine) not in filtered  # still pending
 
@@ -165,7 +170,9 @@ def test_only_superusers_revoke_and_reissue(client, setup):
 
 def test_bulk_review_lists_eligible_and_missing_then_issues_the_checked(client, setup):
     course, cohort = setup["course"], setup["cohort"]
-    ready = [cf.enrolled(course, cf.trainee(email=f"r{n}@example.com"), cohort=cohort) for n in range(3)]
+    ready = [
+        cf.enrolled(course, cf.trainee(email=f"r{n}@example.com"), cohort=cohort) for n in range(3)
+    ]
     # Eligible but still active (e.g. completed before this app existed): mark the lessons
     # done without the completion signal.
     from lms.courses.models import LessonProgress
@@ -174,8 +181,12 @@ def test_bulk_review_lists_eligible_and_missing_then_issues_the_checked(client, 
     for enrollment in ready:
         for lesson in lessons_of(course):
             LessonProgress.objects.create(enrollment=enrollment, lesson=lesson)
-    waiting = cf.enrolled(course, cf.trainee(email="w@example.com", last_name="未了"), cohort=cohort)
-    other = cf.enrolled(setup["other_course"], cf.trainee(email="o@example.com"), cohort=setup["other_cohort"])
+    waiting = cf.enrolled(
+        course, cf.trainee(email="w@example.com", last_name="未了"), cohort=cohort
+    )
+    other = cf.enrolled(
+        setup["other_course"], cf.trainee(email="o@example.com"), cohort=setup["other_cohort"]
+    )
 
     client.force_login(setup["instructor"])
     url = "/admin/certificates/cohort/"

@@ -21,7 +21,9 @@ def test_the_demo_graduate_has_an_issued_certificate_and_a_second_seed_changes_n
     certificate = Certificate.objects.get(enrollment__user__email=GRADUATE["email"])
     assert certificate.status == Certificate.Status.ISSUED
     assert certificate.name == "中村 陽子" and certificate.name_kana == "なかむら ようこ"
-    assert set(CertificateTemplate.objects.filter(is_default=True).values_list("language", flat=True)) == {"ja", "en"}
+    assert set(
+        CertificateTemplate.objects.filter(is_default=True).values_list("language", flat=True)
+    ) == {"ja", "en"}
     pdf = Pdf(storages["private"].open(certificate.pdf_file, "rb").read(), tmp_path)
     assert "中村 陽子" in pdf.text()
     assert "コミュニティネットワーク協会" in pdf.text()

@@ -20,15 +20,21 @@ from tests.factories.accounts import InstructorFactory, UserFactory
 from tests.factories.courses import course_tree
 
 from . import factories as cf
-from .factories import private_storage  # noqa: F401
 from .conftest import Pdf
+from .factories import private_storage  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def course(site_tree):
-    return course_tree(site_tree, slug="cert", lessons=2, title="地域プロデューサー基礎講座", total_hours=Decimal("24.5"))
+    return course_tree(
+        site_tree,
+        slug="cert",
+        lessons=2,
+        title="地域プロデューサー基礎講座",
+        total_hours=Decimal("24.5"),
+    )
 
 
 @pytest.fixture
@@ -69,7 +75,9 @@ def test_completing_the_last_lesson_issues_the_certificate_through_the_task(
     assert "髙橋 𠮷子" in text
     assert certificate.serial in text
     assert pdf.qr_codes()[0].endswith(f"/certificates/verify/{certificate.code}/")
-    assert ModelLogEntry.objects.for_instance(certificate).filter(action=services.LOG_ISSUE).exists()
+    assert (
+        ModelLogEntry.objects.for_instance(certificate).filter(action=services.LOG_ISSUE).exists()
+    )
 
 
 def test_issue_is_idempotent_and_refuses_an_enrollment_with_something_missing(course, designs):
@@ -107,9 +115,7 @@ def test_verification_codes_have_at_least_128_random_bits(course, designs):
         code = certificate_models.new_verification_code()
     spy.assert_called_once_with(certificate_models.CODE_BYTES)
     assert len(code) >= 22 and re.fullmatch(r"[A-Za-z0-9_-]+", code)
-    codes = {
-        services.certificate_issue(enrollment=cf.completed(course)).code for _ in range(3)
-    }
+    codes = {services.certificate_issue(enrollment=cf.completed(course)).code for _ in range(3)}
     assert len(codes) == 3
 
 
@@ -124,7 +130,10 @@ def test_the_snapshot_does_not_follow_later_changes(course, designs):
     course.save_revision().publish()
     certificate.refresh_from_db()
     assert (certificate.name, certificate.name_kana) == ("髙橋 𠮷子", "たかはし よしこ")
-    assert (certificate.course_title, certificate.hours) == ("地域プロデューサー基礎講座", Decimal("24.5"))
+    assert (certificate.course_title, certificate.hours) == (
+        "地域プロデューサー基礎講座",
+        Decimal("24.5"),
+    )
 
 
 def test_english_trainees_get_the_english_design_and_name_order(course, designs):
@@ -168,7 +177,9 @@ def test_revoke_records_who_when_why(course, designs):
     assert certificate.status == Certificate.Status.REVOKED
     assert certificate.revoked_by == admin and certificate.revoked_at is not None
     assert certificate.revoked_reason == "不正受講が判明"
-    assert ModelLogEntry.objects.for_instance(certificate).filter(action=services.LOG_REVOKE).exists()
+    assert (
+        ModelLogEntry.objects.for_instance(certificate).filter(action=services.LOG_REVOKE).exists()
+    )
     with pytest.raises(ValidationError):
         services.certificate_revoke(certificate=certificate, actor=admin, reason="再度")
     with pytest.raises(ValidationError):

@@ -7,7 +7,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from lms.certificates import services
-from lms.certificates.models import Certificate
 from tests.factories.accounts import InstructorFactory, UserFactory
 from tests.factories.courses import cohort as make_cohort
 from tests.factories.courses import course_tree
@@ -26,7 +25,13 @@ def ja(msgid: str) -> str:
 
 @pytest.fixture
 def course(site_tree):
-    return course_tree(site_tree, slug="cert", lessons=1, title="地域プロデューサー基礎講座", total_hours=Decimal("12"))
+    return course_tree(
+        site_tree,
+        slug="cert",
+        lessons=1,
+        title="地域プロデューサー基礎講座",
+        total_hours=Decimal("12"),
+    )
 
 
 @pytest.fixture
@@ -72,9 +77,11 @@ def test_a_revoked_certificate_says_so_with_the_date(client, certificate):
     html = response.content.decode()
     assert response.status_code == 200
     revoked_on = timezone.localtime(certificate.revoked_at).strftime("%Y-%m-%d")
-    assert ja("This certificate was revoked on %(date)s. It is no longer valid.") % {
-        "date": revoked_on
-    } in html
+    assert (
+        ja("This certificate was revoked on %(date)s. It is no longer valid.")
+        % {"date": revoked_on}
+        in html
+    )
     assert "不正" not in html  # the reason is for the admins
 
 
