@@ -59,7 +59,7 @@ class BaseQuestionBlock(blocks.StructBlock):
     )
     category = SnippetChooserBlock(
         "assessments.QuestionCategory",
-        label=_("Category"),
+        label=_("Question category"),
         required=False,
         help_text=_("Needed when the quiz draws questions at random from a category."),
     )

@@ -269,7 +269,10 @@ class QuizDrawRule(Orderable):
 
     quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="draw_rules")
     category = models.ForeignKey(
-        QuestionCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+        QuestionCategory,
+        verbose_name=_("question category"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     count = models.PositiveSmallIntegerField(
         _("number of questions"), validators=[MinValueValidator(1)]
