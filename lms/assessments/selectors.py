@@ -68,7 +68,8 @@ def question_views(answers: list[Answer], *, review: bool) -> list[QuestionView]
                 display = answer.question.get("display_order") or list(by_id)
             else:
                 display = question.get("display_order") or list(by_id)
-            order = response.get("order") or display
+            # In the review, no answer is no order (not the order first shown).
+            order = response.get("order") or ([] if review else display)
             items = [by_id[item_id] for item_id in order if item_id in by_id]
         views.append(
             QuestionView(

@@ -353,3 +353,13 @@ def test_the_course_page_lists_its_quiz_pages_with_the_trainees_result(client, c
     services.attempt_submit(attempt=attempt)
     html = client.get(course.url).content.decode()
     assert "単元のまとめテスト" in html and "badge text-bg-success" in html
+
+
+def test_the_review_of_an_unanswered_ordering_question_shows_no_order(client, course):
+    quiz = qf.make_quiz(course, questions=[qf.ordering("o1")])
+    trainee = qf.enrolled_trainee(course)
+    attempt = services.attempt_submit(attempt=services.attempt_start(quiz=quiz, user=trainee))
+    client.force_login(trainee)
+    html = client.get(f"/en/quizzes/attempts/{attempt.pk}/result/").content.decode()
+    yours = html[html.index("Your order") : html.index("Correct order")]
+    assert "(no answer)" in yours and "<li>" not in yours
