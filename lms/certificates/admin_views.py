@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
@@ -432,7 +432,12 @@ class BulkIssueView(WagtailAdminTemplateMixin, View):
         if result.issued:
             messages.success(
                 request,
-                _("%(count)d certificates issued.") % {"count": len(result.issued)},
+                ngettext(
+                    "%(count)d certificate issued.",
+                    "%(count)d certificates issued.",
+                    len(result.issued),
+                )
+                % {"count": len(result.issued)},
             )
         for enrollment, reasons in result.refused:
             messages.error(
