@@ -241,8 +241,8 @@ class Certificate(models.Model):
     missing_characters = models.JSONField(_("missing characters"), default=list, blank=True)
 
     # The snapshot.
-    name = models.CharField(_("name"), max_length=310)
-    name_kana = models.CharField(_("name (kana)"), max_length=310, blank=True)
+    name = models.CharField(_("trainee's name"), max_length=310)
+    name_kana = models.CharField(_("trainee's name (kana)"), max_length=310, blank=True)
     course_title = models.CharField(_("course title"), max_length=255)
     completed_on = models.DateField(_("completed on"))
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1, null=True, blank=True)
