@@ -1,14 +1,16 @@
 """Wagtail admin for certificates: the listing and actions, the designs, audit log actions."""
 
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import EditView, SnippetViewSet
 
 from . import services
 from .admin_views import CertificatePermissionPolicy, CertificateViewSet, template_preview
@@ -29,6 +31,24 @@ class PreviewColumn(Column):
         return context
 
 
+class CertificateTemplateEditView(EditView):
+    """The edit view, with "Preview (PDF)" of the saved design in its header menu."""
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        buttons.append(
+            Button(
+                _("Preview (PDF)"),
+                url=reverse("certificates_template_preview", args=[self.object.pk]),
+                icon_name="view",
+                priority=5,
+                attrs={"target": "_blank", "rel": "noopener"},
+            )
+        )
+        return buttons
+
+
 class CertificateTemplateViewSet(SnippetViewSet):
     """修了証のデザイン: wording, signatory, seal and logo, date style; with a PDF preview.
     Edited by superusers and whoever is given the model's permissions."""
@@ -46,6 +66,7 @@ class CertificateTemplateViewSet(SnippetViewSet):
         PreviewColumn("preview", label=gettext_lazy("Preview")),
     ]
     list_filter = ["language"]
+    edit_view_class = CertificateTemplateEditView
 
 
 register_snippet(CertificateTemplateViewSet)

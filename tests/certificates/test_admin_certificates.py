@@ -284,3 +284,30 @@ def test_design_with_an_unknown_placeholder_is_refused_in_the_admin(client, setu
     assert "{nmae}" in response.content.decode()
     design.refresh_from_db()
     assert design.body != "{nmae} 様"
+
+
+def test_design_with_seal_and_logo_images_renders_and_the_edit_view_links_the_preview(
+    client, setup, tmp_path
+):
+    from django.core.files.images import ImageFile
+    from wagtail.images.models import Image
+
+    from .conftest import Pdf, seal_png
+
+    seal = Image.objects.create(title="印影", file=ImageFile(io.BytesIO(seal_png()), "seal.png"))
+    design = CertificateTemplate.objects.get(language="ja")
+    design.seal_image = seal
+    design.logo_image = seal
+    design.save()
+    assert design.design().seal_image == seal_png()
+
+    client.force_login(setup["admin"])
+    edit = client.get(f"/admin/snippets/certificates/certificatetemplate/edit/{design.pk}/")
+    assert f"/admin/certificate-designs/{design.pk}/preview/" in edit.content.decode()
+
+    certificate = cf.issued(setup["course"], cohort=setup["cohort"])
+    assert certificate.status == Certificate.Status.ISSUED
+    from django.core.files.storage import storages
+
+    pdf = Pdf(storages["private"].open(certificate.pdf_file, "rb").read(), tmp_path)
+    assert len(pdf.images()) == 2  # the seal and the logo
