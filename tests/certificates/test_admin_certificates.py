@@ -166,6 +166,9 @@ def test_only_superusers_revoke_and_reissue(client, setup):
     assert new.status == Certificate.Status.REVOKED and new.revoked_reason == "誤発行"
     history = client.get(f"/admin/certificates/history/{certificate.pk}/").content.decode()
     assert "改姓のため" in history
+    # Wagtail's audit report lists both actions.
+    report = client.get("/admin/reports/site-history/").content.decode()
+    assert "改姓のため" in report and "誤発行" in report
 
 
 def test_bulk_review_lists_eligible_and_missing_then_issues_the_checked(client, setup):
