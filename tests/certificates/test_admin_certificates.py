@@ -296,6 +296,10 @@ def test_design_preview_is_a_pdf_for_admins_only(client, setup):
     client.force_login(setup["instructor"])
     refused = client.get(url)
     assert refused.status_code == 302 and refused["Location"] == "/admin/"
+    designs_admin = "/admin/snippets/certificates/certificatetemplate/"
+    for path in (designs_admin, f"{designs_admin}edit/{design.pk}/"):
+        refused = client.get(path)
+        assert refused.status_code == 302 and refused["Location"] == "/admin/", path
     client.force_login(setup["admin"])
     response = client.get(url)
     assert response.status_code == 200

@@ -14,7 +14,12 @@ from wagtail.models import ModelLogEntry
 
 from lms.certificates import models as certificate_models
 from lms.certificates import services
-from lms.certificates.models import Certificate, SerialCounter, format_serial
+from lms.certificates.models import (
+    Certificate,
+    CertificateTemplate,
+    SerialCounter,
+    format_serial,
+)
 from lms.courses.models import Enrollment
 from tests.factories.accounts import InstructorFactory, UserFactory
 from tests.factories.courses import course_tree
@@ -235,3 +240,41 @@ def _stored(certificate):
     if not storage.exists(folder):
         return []
     return [name for name in storage.listdir(folder)[1] if name.startswith(certificate.serial)]
+
+
+def test_approving_the_last_fieldwork_hours_issues_the_certificate(
+    course, designs, django_capture_on_commit_callbacks
+):
+    from lms.fieldwork import services as fieldwork_services
+    from tests.factories import fieldwork as ff
+
+    ff.requirement(course, hours="2")
+    enrollment = cf.enrolled(course)
+    cf.complete_lessons(enrollment, course)
+    assert not Certificate.objects.exists()  # the hours are missing
+    entry = ff.entry(enrollment, status="submitted", hours=Decimal("2.5"))
+    with django_capture_on_commit_callbacks(execute=True):
+        fieldwork_services.entry_review(entry=entry, actor=InstructorFactory(), decision="approve")
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    assert certificate.status == Certificate.Status.ISSUED
+    assert certificate.issued_by is None  # automatic
+
+
+def test_a_course_design_wins_over_the_default(course, designs):
+    own = CertificateTemplate.objects.create(
+        name="基礎講座専用",
+        language="ja",
+        course=course,
+        title="修了証書",
+        body="{name} 殿",
+        signatory_name="山田 太郎",
+        signatory_title="学長",
+        issuer="アカデミー",
+        date_style="western",
+    )
+    certificate = services.certificate_issue(enrollment=cf.completed(course))
+    assert certificate.template == own
+    other = services.template_for(course_id=course.pk + 1000, language="ja")
+    assert other == designs["ja"]
+    # An English trainee of this course still gets the English default.
+    assert services.template_for(course_id=course.pk, language="en") == designs["en"]
