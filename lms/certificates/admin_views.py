@@ -32,6 +32,7 @@ from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -547,6 +548,26 @@ class CertificateViewSet(ModelViewSet):
             path("history/<int:pk>/", self.history_view, name="history"),
             path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
         ]
+
+
+class FailedCertificatesPanel(Component):
+    """On the dashboard of superusers: how many certificates could not be made (each one's
+    page names the characters and code points), with a link to them. One query."""
+
+    name = "certificates_failed"
+    template_name = "lms/certificates/admin/home_failed_panel.html"
+    order = 60
+
+    def __init__(self, *, index_url_name):
+        self.index_url_name = index_url_name
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context.update(
+            count=Certificate.objects.filter(status=Status.FAILED).count(),
+            listing_url=reverse(self.index_url_name) + "?status=failed",
+        )
+        return context
 
 
 # --- Design preview -----------------------------------------------------------------------------

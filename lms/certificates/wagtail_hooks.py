@@ -13,7 +13,12 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet
 
 from . import services
-from .admin_views import CertificatePermissionPolicy, CertificateViewSet, template_preview
+from .admin_views import (
+    CertificatePermissionPolicy,
+    CertificateViewSet,
+    FailedCertificatesPanel,
+    template_preview,
+)
 from .models import Certificate, CertificateTemplate
 
 # First, before anything asks Wagtail for the model's policy (it would make a default one).
@@ -83,9 +88,21 @@ def register_preview_url():
     ]
 
 
+certificate_viewset = CertificateViewSet()
+
+
 @hooks.register("register_admin_viewset")
 def register_certificate_viewset():
-    return CertificateViewSet()
+    return certificate_viewset
+
+
+@hooks.register("construct_homepage_panels")
+def add_failed_certificates_panel(request, panels):
+    """Failed certificates, on the dashboard of the administrators who fix them."""
+    if request.user.is_superuser:
+        panels.append(
+            FailedCertificatesPanel(index_url_name=certificate_viewset.get_url_name("index"))
+        )
 
 
 @hooks.register("register_log_actions")

@@ -363,3 +363,17 @@ def test_design_with_seal_and_logo_images_renders_and_the_edit_view_links_the_pr
 
     pdf = Pdf(storages["private"].open(certificate.pdf_file, "rb").read(), tmp_path)
     assert len(pdf.images()) == 2  # the seal and the logo
+
+
+def test_failed_certificates_are_announced_on_the_superusers_dashboard(client, setup):
+    client.force_login(setup["admin"])
+    assert 'id="certificates-failed' not in client.get("/admin/").content.decode()
+    certificate = _pending(setup["course"], setup["cohort"], first_name="\U0002a6d6子")
+    services.certificate_render(certificate_id=certificate.pk)
+    html = client.get("/admin/").content.decode()
+    assert 'id="certificates-failed' in html
+    assert 'href="/admin/certificates/?status=failed"' in html
+    listing = client.get("/admin/certificates/?status=failed").content.decode()
+    assert _row(certificate) in listing
+    client.force_login(setup["instructor"])
+    assert 'id="certificates-failed' not in client.get("/admin/").content.decode()
