@@ -14,8 +14,8 @@ from lms.accounts.services import roles_ensure, user_assign_role
 from . import content
 from .common import publish
 from .seed_assessments import seed_assessments
-from .seed_courses import seed_courses
 from .seed_certificates import seed_certificates
+from .seed_courses import seed_courses
 from .seed_fieldwork import seed_fieldwork
 from .seed_library import seed_library
 
