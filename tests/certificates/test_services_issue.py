@@ -141,13 +141,23 @@ def test_the_snapshot_does_not_follow_later_changes(course, designs):
     )
 
 
-def test_english_trainees_get_the_english_design_and_name_order(course, designs):
+def test_english_trainees_get_the_english_design_and_name_order(course, designs, tmp_path):
     user = cf.trainee(last_name="Tanaka", first_name="Emi", preferred_language="en")
     certificate = services.certificate_issue(enrollment=cf.completed(course, user))
     assert certificate.language == "en"
     assert certificate.template == designs["en"]
     assert certificate.name == "Emi Tanaka"
+    assert certificate.name_kana == ""  # an English certificate prints no kana
     assert "/en/certificates/verify/" in services.verification_url(certificate)
+    certificate = services.certificate_render(certificate_id=certificate.pk)
+    pdf = Pdf(storages["private"].open(certificate.pdf_file, "rb").read(), tmp_path)
+    text = " ".join(pdf.text().split())
+    assert "Certificate of Completion" in text and "Emi Tanaka" in text
+    months = "January February March April May June July August September October November December"
+    assert (
+        f"{certificate.completed_on.day} {months.split()[certificate.completed_on.month - 1]}"
+        in text
+    )
 
 
 def test_reissue_supersedes_and_keeps_the_history(course, designs):
