@@ -87,6 +87,9 @@ def header_link(page: Page, name: str, *, phone: bool):
         expect(toggler).to_have_attribute("aria-expanded", "false")
         toggler.tap()
         expect(toggler).to_have_attribute("aria-expanded", "true")
+        # Wait for Bootstrap's opening animation: a tap while the menu still moves can
+        # miss its link on a slow machine.
+        expect(page.locator("header .collapsing")).to_have_count(0)
     else:
         expect(toggler).to_be_hidden()
     link = page.locator("header").get_by_role("link", name=name, exact=True)

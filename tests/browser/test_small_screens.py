@@ -29,6 +29,7 @@ def test_home_on_a_phone_fits_the_screen_and_the_menu_opens(phone_page: Page):
     toggler.tap()
 
     expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("header .collapsing")).to_have_count(0)  # the animation is over
     expect(about).to_be_visible()
     expect(page.get_by_role("link", name="ログイン")).to_be_visible()
     expect(page.get_by_role("link", name="English")).to_be_visible()
