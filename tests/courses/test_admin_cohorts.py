@@ -80,9 +80,7 @@ def test_another_course_s_cohort_is_refused_on_every_url(client, instructor, coh
     assert response.url.rstrip("/") == "/admin"
 
 
-def test_another_course_s_cohort_cannot_be_changed_or_deleted(
-    client, instructor, courses, cohorts
-):
+def test_another_course_s_cohort_cannot_be_changed_or_deleted(client, instructor, courses, cohorts):
     client.force_login(instructor)
     theirs = cohorts[1]
     client.post(f"{BASE}edit/{theirs.pk}/", _form(courses[1], "乗っ取り"))
