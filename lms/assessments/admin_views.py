@@ -42,19 +42,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from wagtail.admin import messages
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import policy_registry
 
 from lms.accounts import roles
+from lms.accounts.roles import is_instructor
+from lms.courses.admin_records import RecordViewSet
 from lms.courses.selectors import courses_taught_by
 
 from . import grading, services
@@ -66,21 +66,13 @@ Status = Attempt.Status
 
 
 # --- Who may see what ---------------------------------------------------------------------------
-def _is_instructor(user) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if not hasattr(user, "_lms_is_instructor"):
-        user._lms_is_instructor = user.groups.filter(name=roles.INSTRUCTORS).exists()
-    return user._lms_is_instructor
-
-
 def quizzes_visible_to(user):
     """Quizzes whose attempts, statistics and regrades ``user`` may see (a lazy queryset)."""
     if not (user.is_authenticated and user.is_active):
         return Quiz.objects.none()
     if user.is_superuser:
         return Quiz.objects.all()
-    if not _is_instructor(user):
+    if not is_instructor(user):
         return Quiz.objects.none()
     return Quiz.objects.filter(course__in=courses_taught_by(user).values("pk"))
 
@@ -91,7 +83,7 @@ def attempts_visible_to(user):
         return Attempt.objects.none()
     if user.is_superuser:
         return Attempt.objects.all()
-    if not _is_instructor(user):
+    if not is_instructor(user):
         return Attempt.objects.none()
     return Attempt.objects.filter(quiz__course__in=courses_taught_by(user).values("pk"))
 
@@ -124,7 +116,7 @@ class AttemptPermissionPolicy(BasePermissionPolicy):
     def _may_grade(self, user) -> bool:
         if not (user.is_authenticated and user.is_active):
             return False
-        return user.is_superuser or _is_instructor(user)
+        return user.is_superuser or is_instructor(user)
 
     def user_has_permission(self, user, action):
         return action in self.actions and self._may_grade(user)
@@ -999,46 +991,23 @@ class QuizRegradeView(QuizMixin, BreadcrumbsMixin, WagtailAdminTemplateMixin, Vi
 
 
 # --- The viewset --------------------------------------------------------------------------------
-class AttemptViewSet(ModelViewSet):
+class AttemptViewSet(RecordViewSet):
     """受験 in the admin: /admin/quiz-attempts/ (listing, attempt, history), the grading queue,
     and per quiz the statistics, their CSV and the regrade."""
 
     model = Attempt
+    record_view_name = "attempt"
     name = "quiz_attempts"
     url_prefix = "quiz-attempts"
     icon = "list-ul"
     menu_label = gettext_lazy("Quiz attempts")
     menu_order = 223
-    add_to_admin_menu = True
-    add_to_reference_index = False
-    copy_view_enabled = False
-    inspect_view_enabled = False
     index_view_class = AttemptIndexView
     history_view_class = AttemptHistoryView
-    list_per_page = 50
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("add_url_name", "edit_url_name", "delete_url_name", "usage_url_name"):
-            view_kwargs[name] = None
-        return view_kwargs
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
             attempt_url_name=self.get_url_name("attempt"), **kwargs
-        )
-
-    def get_permissions_to_register(self):
-        from django.contrib.auth.models import Permission
-
-        return Permission.objects.none()  # the policy decides, not model permissions
-
-    @property
-    def url_finder_class(self):
-        return type(
-            "AttemptAdminURLFinder",
-            (ModelAdminURLFinder,),
-            {"edit_url_name": self.get_url_name("attempt")},
         )
 
     def url_names(self):

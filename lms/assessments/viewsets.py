@@ -24,17 +24,10 @@ from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from lms.accounts import roles
+from lms.accounts.roles import is_instructor
 
 from .models import QuestionCategory, Quiz
 from .services import LOG_MANUAL_GRADE, LOG_OVERRIDE, LOG_REGRADE
-
-
-def _is_instructor(user) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if not hasattr(user, "_lms_is_instructor"):
-        user._lms_is_instructor = user.groups.filter(name=roles.INSTRUCTORS).exists()
-    return user._lms_is_instructor
 
 
 class _InstructorPolicy(BasePermissionPolicy):
@@ -43,7 +36,7 @@ class _InstructorPolicy(BasePermissionPolicy):
     def user_has_permission(self, user, action):
         if user.is_authenticated and user.is_active and user.is_superuser:
             return True
-        return action in self.instructor_actions and _is_instructor(user)
+        return action in self.instructor_actions and is_instructor(user)
 
     def users_with_any_permission(self, actions):
         User = get_user_model()

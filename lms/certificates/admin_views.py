@@ -30,20 +30,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from wagtail.admin import messages
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.models import ModelLogEntry
 from wagtail.permission_policies import BasePermissionPolicy
 
 from lms.accounts import roles
-from lms.courses.admin_permissions import is_instructor
+from lms.accounts.roles import is_instructor
+from lms.courses.admin_records import RecordViewSet
 from lms.courses.models import Cohort, CourseInstructor, Enrollment
 from lms.courses.selectors import courses_taught_by, enrollments_visible_to
 
@@ -486,47 +485,24 @@ class CohortZipView(View):
         return response
 
 
-class CertificateViewSet(ModelViewSet):
+class CertificateViewSet(RecordViewSet):
     """修了証 in the admin menu: /admin/certificates/."""
 
     model = Certificate
+    record_view_name = "detail"
     name = "certificates_admin"
     url_prefix = "certificates"
     icon = "doc-full"
     menu_label = gettext_lazy("Certificates")
     menu_order = 209
-    add_to_admin_menu = True
-    add_to_reference_index = False
-    copy_view_enabled = False
-    inspect_view_enabled = False
     index_view_class = CertificateIndexView
     history_view_class = CertificateHistoryView
-    list_per_page = 50
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("add_url_name", "edit_url_name", "delete_url_name", "usage_url_name"):
-            view_kwargs[name] = None
-        return view_kwargs
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
             detail_url_name=self.get_url_name("detail"),
             bulk_url_name=self.get_url_name("bulk"),
             **kwargs,
-        )
-
-    def get_permissions_to_register(self):
-        from django.contrib.auth.models import Permission
-
-        return Permission.objects.none()  # the policy decides, not model permissions
-
-    @property
-    def url_finder_class(self):
-        return type(
-            "CertificateAdminURLFinder",
-            (ModelAdminURLFinder,),
-            {"edit_url_name": self.get_url_name("detail")},
         )
 
     def get_urlpatterns(self):

@@ -17,19 +17,9 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from lms.accounts import roles
+from lms.accounts.roles import is_instructor
 
 from . import selectors
-
-
-def is_instructor(user) -> bool:
-    """Superusers and members of the Instructors group (cached on the user object)."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    if not hasattr(user, "_lms_is_instructor"):
-        user._lms_is_instructor = user.groups.filter(name=roles.INSTRUCTORS).exists()
-    return user._lms_is_instructor
 
 
 class CourseScopedPolicy(BasePermissionPolicy):

@@ -35,7 +35,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django_tasks.base import TaskResultStatus
 from wagtail.admin import messages
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import (
     BulkActionsCheckboxColumn,
@@ -48,14 +47,15 @@ from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import policy_registry
 
 from lms.accounts import roles
+from lms.accounts.roles import is_instructor
 
 from . import bulk, selectors
+from .admin_records import RecordViewSet
 from .forms import BulkEnrollmentCommitForm, BulkEnrollmentUploadForm, EnrollmentDecisionForm
 from .models import Cohort, CourseInstructor, Enrollment
 
@@ -75,17 +75,8 @@ class EnrollmentPermissionPolicy(BasePermissionPolicy):
 
     actions = frozenset({"view", "change"})
 
-    def _manages_enrollments(self, user) -> bool:
-        if not (user.is_authenticated and user.is_active):
-            return False
-        if user.is_superuser:
-            return True
-        if not hasattr(user, "_lms_is_instructor"):
-            user._lms_is_instructor = user.groups.filter(name=roles.INSTRUCTORS).exists()
-        return user._lms_is_instructor
-
     def user_has_permission(self, user, action):
-        return action in self.actions and self._manages_enrollments(user)
+        return action in self.actions and is_instructor(user)
 
     def users_with_any_permission(self, actions):
         User = get_user_model()
@@ -773,7 +764,7 @@ class BulkEnrollmentTemplateView(BulkEnrollmentMixin, View):
 
 
 # --- The viewset ------------------------------------------------------------------------------
-class EnrollmentViewSet(ModelViewSet):
+class EnrollmentViewSet(RecordViewSet):
     """受講登録 in the admin menu: /admin/enrollments/ and its views. No add, edit or delete:
     enrollments are made by enrolling (or from CSV) and are never deleted."""
 
@@ -781,34 +772,11 @@ class EnrollmentViewSet(ModelViewSet):
     name = "enrollments"
     icon = "clipboard-list"
     menu_order = 205
-    add_to_admin_menu = True
-    add_to_reference_index = False
-    copy_view_enabled = False
     index_view_class = EnrollmentIndexView
     history_view_class = EnrollmentHistoryView
-    list_per_page = 50
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("add_url_name", "edit_url_name", "delete_url_name", "usage_url_name"):
-            view_kwargs[name] = None
-        return view_kwargs
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(import_url_name=self.get_url_name("import"), **kwargs)
-
-    def get_permissions_to_register(self):
-        from django.contrib.auth.models import Permission
-
-        return Permission.objects.none()  # the policy above decides, not model permissions
-
-    @property
-    def url_finder_class(self):
-        return type(
-            "EnrollmentAdminURLFinder",
-            (ModelAdminURLFinder,),
-            {"edit_url_name": self.get_url_name("history")},
-        )
 
     def bulk_enrollment_view(self, view_class):
         return view_class.as_view(

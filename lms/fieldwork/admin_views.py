@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from wagtail.admin import messages
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -38,6 +37,8 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import BasePermissionPolicy
 
 from lms.accounts import roles
+from lms.accounts.roles import is_instructor
+from lms.courses.admin_records import RecordViewSet
 from lms.courses.models import Cohort, CourseInstructor
 from lms.courses.selectors import courses_taught_by
 
@@ -49,23 +50,13 @@ Status = FieldworkEntry.Status
 
 
 # --- Who may do what --------------------------------------------------------------------------
-def _is_instructor(user) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    if not hasattr(user, "_lms_is_instructor"):
-        user._lms_is_instructor = user.groups.filter(name=roles.INSTRUCTORS).exists()
-    return user._lms_is_instructor
-
-
 class InstructorPolicy(BasePermissionPolicy):
     """Instructors and superusers; instances limited to the courses the user teaches."""
 
     actions = frozenset({"view", "change"})
 
     def user_has_permission(self, user, action):
-        return action in self.actions and _is_instructor(user)
+        return action in self.actions and is_instructor(user)
 
     def users_with_any_permission(self, actions):
         User = get_user_model()
@@ -340,7 +331,7 @@ class FieldworkReviewView(WagtailAdminTemplateMixin, View):
     history_url_name = None
 
     def dispatch(self, request, *args, **kwargs):
-        if not _is_instructor(request.user):
+        if not is_instructor(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -434,7 +425,7 @@ class CourseSummaryView(WagtailAdminTemplateMixin, View):
     index_url_name = None
 
     def dispatch(self, request, *args, **kwargs):
-        if not _is_instructor(request.user):
+        if not is_instructor(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -473,47 +464,24 @@ class CourseSummaryView(WagtailAdminTemplateMixin, View):
         return TemplateResponse(request, self.template_name, context)
 
 
-class FieldworkEntryViewSet(ModelViewSet):
+class FieldworkEntryViewSet(RecordViewSet):
     """フィールドワーク in the admin menu: /admin/fieldwork/ (queue, review, totals, history)."""
 
     model = FieldworkEntry
+    record_view_name = "review"
     name = "fieldwork_entries"
     url_prefix = "fieldwork"
     icon = "site"
     menu_label = gettext_lazy("Fieldwork")
     menu_order = 206
-    add_to_admin_menu = True
-    add_to_reference_index = False
-    copy_view_enabled = False
-    inspect_view_enabled = False
     index_view_class = FieldworkEntryIndexView
     history_view_class = FieldworkHistoryView
-    list_per_page = 50
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("add_url_name", "edit_url_name", "delete_url_name", "usage_url_name"):
-            view_kwargs[name] = None
-        return view_kwargs
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
             summary_url_name=self.get_url_name("summary"),
             review_url_name=self.get_url_name("review"),
             **kwargs,
-        )
-
-    def get_permissions_to_register(self):
-        from django.contrib.auth.models import Permission
-
-        return Permission.objects.none()  # the policy decides, not model permissions
-
-    @property
-    def url_finder_class(self):
-        return type(
-            "FieldworkEntryAdminURLFinder",
-            (ModelAdminURLFinder,),
-            {"edit_url_name": self.get_url_name("review")},
         )
 
     def get_urlpatterns(self):
