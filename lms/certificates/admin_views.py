@@ -15,7 +15,6 @@ import zipfile
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.db.models import Q
@@ -38,10 +37,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.models import ModelLogEntry
-from wagtail.permission_policies import BasePermissionPolicy
 
-from lms.accounts import roles
 from lms.accounts.roles import is_instructor
+from lms.courses.admin_permissions import InstructorPolicy
 from lms.courses.admin_records import RecordViewSet
 from lms.courses.models import Cohort, CourseInstructor, Enrollment
 from lms.courses.selectors import courses_taught_by, enrollments_visible_to
@@ -54,33 +52,11 @@ Status = Certificate.Status
 
 
 # --- Who may do what --------------------------------------------------------------------------
-class CertificatePermissionPolicy(BasePermissionPolicy):
+class CertificatePermissionPolicy(InstructorPolicy):
     """Instructors and superusers view (and act on) the certificates they manage."""
 
-    actions = frozenset({"view", "change"})
-
-    def user_has_permission(self, user, action):
-        return action in self.actions and is_instructor(user)
-
-    def users_with_any_permission(self, actions):
-        User = get_user_model()
-        if not self.actions.intersection(actions):
-            return User.objects.none()
-        return User.objects.filter(is_active=True).filter(
-            Q(is_superuser=True)
-            | Q(pk__in=User.objects.filter(groups__name=roles.INSTRUCTORS).values("pk"))
-        )
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if not any(self.user_has_permission(user, action) for action in actions):
-            return Certificate.objects.none()
+    def visible(self, user):
         return selectors.certificates_managed_by(user)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return (
-            self.user_has_permission(user, action)
-            and selectors.certificates_managed_by(user).filter(pk=instance.pk).exists()
-        )
 
 
 def _require_instructor(user):

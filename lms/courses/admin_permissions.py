@@ -22,21 +22,24 @@ from lms.accounts.roles import is_instructor
 from . import selectors
 
 
-class CourseScopedPolicy(BasePermissionPolicy):
-    """Instructors may act on the objects of the courses they teach; superusers on all.
+class InstructorPolicy(BasePermissionPolicy):
+    """Instructors and superusers may use the admin views of a model; on each object only
+    if it is among ``visible(user)`` (the objects of the courses they teach).
 
-    ``course_field`` is the lookup from the model to its ``CoursePage``.
+    Model-level answers cost one query per request at most (``is_instructor`` caches it
+    on the user); instance-level answers filter ``visible(user)``.
     """
 
-    actions = frozenset({"add", "change", "delete", "view"})
-    course_field = "course"
+    actions = frozenset({"view", "change"})
 
-    def __init__(self, model, *, course_field: str | None = None, actions=None):
+    def __init__(self, model, *, actions=None):
         super().__init__(model)
-        if course_field:
-            self.course_field = course_field
         if actions is not None:
             self.actions = frozenset(actions)
+
+    def visible(self, user):
+        """The objects ``user`` may act on (a lazy queryset); subclasses define it."""
+        raise NotImplementedError
 
     def user_has_permission(self, user, action):
         return action in self.actions and is_instructor(user)
@@ -53,22 +56,37 @@ class CourseScopedPolicy(BasePermissionPolicy):
     def instances_user_has_any_permission_for(self, user, actions):
         if not any(self.user_has_permission(user, action) for action in actions):
             return self.model._default_manager.none()
-        objects = self.model._default_manager.all()
-        if user.is_superuser:
-            return objects
-        courses = selectors.courses_taught_by(user).values("pk")
-        return objects.filter(**{f"{self.course_field}__in": courses})
+        return self.visible(user)
 
     def user_has_permission_for_instance(self, user, action, instance):
         return (
-            self.instances_user_has_any_permission_for(user, [action])
-            .filter(pk=instance.pk)
-            .exists()
+            self.user_has_permission(user, action)
+            and self.visible(user).filter(pk=instance.pk).exists()
         )
 
     def users_with_any_permission_for_instance(self, actions, instance):
         # Used by Wagtail only for notifications; the model-level answer is a safe superset.
         return self.users_with_any_permission(actions)
+
+
+class CourseScopedPolicy(InstructorPolicy):
+    """Instructors add, change, delete and view the objects of the courses they teach;
+    superusers all. ``course_field`` is the lookup from the model to its ``CoursePage``."""
+
+    actions = frozenset({"add", "change", "delete", "view"})
+    course_field = "course"
+
+    def __init__(self, model, *, course_field: str | None = None, actions=None):
+        super().__init__(model, actions=actions)
+        if course_field:
+            self.course_field = course_field
+
+    def visible(self, user):
+        objects = self.model._default_manager.all()
+        if user.is_superuser:
+            return objects
+        courses = selectors.courses_taught_by(user).values("pk")
+        return objects.filter(**{f"{self.course_field}__in": courses})
 
 
 class CourseScopedForm(WagtailAdminModelForm):

@@ -48,13 +48,10 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.widgets.button import Button, HeaderButton
-from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import policy_registry
 
-from lms.accounts import roles
-from lms.accounts.roles import is_instructor
-
 from . import bulk, selectors
+from .admin_permissions import InstructorPolicy
 from .admin_records import RecordViewSet
 from .forms import BulkEnrollmentCommitForm, BulkEnrollmentUploadForm, EnrollmentDecisionForm
 from .models import Cohort, CourseInstructor, Enrollment
@@ -64,38 +61,12 @@ logger = logging.getLogger(__name__)
 
 
 # --- Who may do what --------------------------------------------------------------------------
-class EnrollmentPermissionPolicy(BasePermissionPolicy):
+class EnrollmentPermissionPolicy(InstructorPolicy):
     """Instructors and superusers view and decide on enrollments, per course taught.
-
-    Model-level answers ("may this user use the enrollment admin at all?") cost one query
-    per request, cached on the user object; instance-level answers come from
-    ``selectors.enrollments_visible_to``. Nobody adds or deletes enrollments here: they
-    are made by enrolling and never deleted.
+    Nobody adds or deletes enrollments here: they are made by enrolling and never deleted.
     """
 
-    actions = frozenset({"view", "change"})
-
-    def user_has_permission(self, user, action):
-        return action in self.actions and is_instructor(user)
-
-    def users_with_any_permission(self, actions):
-        User = get_user_model()
-        if not self.actions.intersection(actions):
-            return User.objects.none()
-        return User.objects.filter(is_active=True).filter(
-            Q(is_superuser=True)
-            | Q(pk__in=User.objects.filter(groups__name=roles.INSTRUCTORS).values("pk"))
-        )
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return (
-            self.user_has_permission(user, action)
-            and selectors.enrollments_visible_to(user).filter(pk=instance.pk).exists()
-        )
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if not any(self.user_has_permission(user, action) for action in actions):
-            return Enrollment.objects.none()
+    def visible(self, user):
         return selectors.enrollments_visible_to(user)
 
 

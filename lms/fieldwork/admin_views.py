@@ -11,7 +11,6 @@ from collections import OrderedDict
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -34,10 +33,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
-from wagtail.permission_policies import BasePermissionPolicy
 
-from lms.accounts import roles
 from lms.accounts.roles import is_instructor
+from lms.courses.admin_permissions import CourseScopedPolicy, InstructorPolicy
 from lms.courses.admin_records import RecordViewSet
 from lms.courses.models import Cohort, CourseInstructor
 from lms.courses.selectors import courses_taught_by
@@ -50,38 +48,6 @@ Status = FieldworkEntry.Status
 
 
 # --- Who may do what --------------------------------------------------------------------------
-class InstructorPolicy(BasePermissionPolicy):
-    """Instructors and superusers; instances limited to the courses the user teaches."""
-
-    actions = frozenset({"view", "change"})
-
-    def user_has_permission(self, user, action):
-        return action in self.actions and is_instructor(user)
-
-    def users_with_any_permission(self, actions):
-        User = get_user_model()
-        if not self.actions.intersection(actions):
-            return User.objects.none()
-        return User.objects.filter(is_active=True).filter(
-            Q(is_superuser=True)
-            | Q(pk__in=User.objects.filter(groups__name=roles.INSTRUCTORS).values("pk"))
-        )
-
-    def visible(self, user):
-        raise NotImplementedError
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return (
-            self.user_has_permission(user, action)
-            and self.visible(user).filter(pk=instance.pk).exists()
-        )
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if not any(self.user_has_permission(user, action) for action in actions):
-            return self.model.objects.none()
-        return self.visible(user)
-
-
 class FieldworkEntryPermissionPolicy(InstructorPolicy):
     """Review entries of the courses taught; nobody adds or deletes entries here."""
 
@@ -89,13 +55,8 @@ class FieldworkEntryPermissionPolicy(InstructorPolicy):
         return selectors.entries_reviewable_by(user)
 
 
-class FieldworkRequirementPermissionPolicy(InstructorPolicy):
+class FieldworkRequirementPermissionPolicy(CourseScopedPolicy):
     """Instructors set the requirement of the courses they teach (add, change, delete)."""
-
-    actions = frozenset({"view", "add", "change", "delete"})
-
-    def visible(self, user):
-        return FieldworkRequirement.objects.filter(course__in=courses_taught_by(user))
 
 
 def _cohorts(request):
