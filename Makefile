@@ -71,6 +71,8 @@ format: venv
 
 bench: venv
 	$(PY) bench/pages.py
+	$(PY) bench/quiz.py
+	$(PY) bench/certificates.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
