@@ -25,6 +25,9 @@ FLOORS = {
     # Pillow: 11.3.0 fixed CVE-2025-48379 (heap overflow writing DDS images); fieldwork
     # photos are decoded by Pillow, so this one matters most.
     "pillow": Version("11.3.0"),
+    # WeasyPrint: 68.0 fixed CVE-2025-68616 (HTTP redirects bypassed a custom URL
+    # fetcher); certificate rendering relies on its fetcher refusing everything else.
+    "weasyprint": Version("68.0"),
 }
 
 
