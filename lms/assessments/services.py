@@ -408,8 +408,9 @@ def _closed_attempt(attempt_pk) -> Attempt:
     return attempt
 
 
-def answer_grade_manually(*, answer: Answer, actor, score, comment: str = "", now=None) -> Answer:
-    """Grade an answer by hand (an essay) with a comment; the attempt's result follows."""
+def _answer_rescore(*, answer: Answer, actor, score, kind, action, note: dict, now) -> Answer:
+    """Set one answer's final score by hand: the answer, an append-only ``ScoreChange``
+    (``kind``), the attempt's result and a Wagtail log entry (``action``, with ``note``)."""
     now = now or timezone.now()
     with transaction.atomic():
         attempt = _closed_attempt(answer.attempt_id)
@@ -418,7 +419,8 @@ def answer_grade_manually(*, answer: Answer, actor, score, comment: str = "", no
         new = _score(score, answer.max_score)
         old = answer.score
         answer.score = new
-        answer.comment = comment
+        if "comment" in note:
+            answer.comment = note["comment"]
         answer.needs_manual = False
         answer.graded_by = actor
         answer.graded_at = now
@@ -428,26 +430,39 @@ def answer_grade_manually(*, answer: Answer, actor, score, comment: str = "", no
             answer=answer,
             actor=actor,
             created_at=now,
-            kind=ScoreChange.Kind.MANUAL_GRADE,
+            kind=kind,
             old_score=old,
             new_score=new,
-            reason=comment,
+            reason=next(iter(note.values())),
         )
         _recompute(attempt, _answers_of(attempt), now)
         attempt.save()
         log(
             instance=attempt,
-            action=LOG_MANUAL_GRADE,
+            action=action,
             user=actor,
             data={
                 "position": answer.position,
                 "old_score": str(old) if old is not None else "",
                 "new_score": str(new),
-                "comment": comment,
+                **note,
             },
         )
         _after_grading(attempt, was_passed=was_passed)
     return answer
+
+
+def answer_grade_manually(*, answer: Answer, actor, score, comment: str = "", now=None) -> Answer:
+    """Grade an answer by hand (an essay) with a comment; the attempt's result follows."""
+    return _answer_rescore(
+        answer=answer,
+        actor=actor,
+        score=score,
+        kind=ScoreChange.Kind.MANUAL_GRADE,
+        action=LOG_MANUAL_GRADE,
+        note={"comment": comment},
+        now=now,
+    )
 
 
 def _reason(reason: str) -> str:
@@ -459,44 +474,15 @@ def _reason(reason: str) -> str:
 
 def answer_override(*, answer: Answer, actor, score, reason: str, now=None) -> Answer:
     """Change one answer's score (the automatic score stays visible beside it)."""
-    now = now or timezone.now()
-    reason = _reason(reason)
-    with transaction.atomic():
-        attempt = _closed_attempt(answer.attempt_id)
-        was_passed = attempt.passed
-        answer = Answer.objects.select_for_update().get(pk=answer.pk)
-        new = _score(score, answer.max_score)
-        old = answer.score
-        answer.score = new
-        answer.needs_manual = False
-        answer.graded_by = actor
-        answer.graded_at = now
-        answer.save()
-        ScoreChange.objects.create(
-            attempt=attempt,
-            answer=answer,
-            actor=actor,
-            created_at=now,
-            kind=ScoreChange.Kind.OVERRIDE,
-            old_score=old,
-            new_score=new,
-            reason=reason,
-        )
-        _recompute(attempt, _answers_of(attempt), now)
-        attempt.save()
-        log(
-            instance=attempt,
-            action=LOG_OVERRIDE,
-            user=actor,
-            data={
-                "position": answer.position,
-                "old_score": str(old) if old is not None else "",
-                "new_score": str(new),
-                "reason": reason,
-            },
-        )
-        _after_grading(attempt, was_passed=was_passed)
-    return answer
+    return _answer_rescore(
+        answer=answer,
+        actor=actor,
+        score=score,
+        kind=ScoreChange.Kind.OVERRIDE,
+        action=LOG_OVERRIDE,
+        note={"reason": _reason(reason)},
+        now=now,
+    )
 
 
 def attempt_override(
