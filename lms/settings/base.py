@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "lms.assessments",
     "lms.fieldwork",
     "lms.certificates",
+    "lms.reports",
+    "lms.reminders",
+    "lms.privacy",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
