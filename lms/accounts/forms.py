@@ -51,3 +51,13 @@ class SignupProfileForm(NameFieldsMixin):
 
 class ProfileForm(NameFieldsMixin):
     """The trainee's own profile page."""
+
+
+class ReminderPreferenceForm(forms.Form):
+    """Reminder e-mails on or off, on the profile page (an unticked box turns them off)."""
+
+    reminder_emails = forms.BooleanField(
+        label=_("Send me reminder e-mails"),
+        required=False,
+        help_text=User._meta.get_field("reminder_emails").help_text,
+    )

@@ -68,6 +68,14 @@ class User(AbstractUser):
         choices=Language.choices,
         default=Language.JAPANESE,
     )
+    reminder_emails = models.BooleanField(
+        _("reminder e-mails"),
+        default=True,
+        help_text=_(
+            "Send me e-mail reminders when I have not studied for a while and before a "
+            "cohort's deadline."
+        ),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["last_name", "first_name"]
