@@ -2,7 +2,8 @@
 
 The contract other code uses: ``CertificateDesign``, ``CertificateContent``,
 ``missing_glyphs``, ``render_certificate``, ``render_preview``, ``format_date``,
-``MissingGlyphs`` and ``RenderTimeout``.
+``MissingGlyphs``, ``RenderInterrupted`` and its two kinds, ``RenderTimeout`` and
+``RendererCrashed``.
 
 How a certificate is rendered:
 
@@ -19,6 +20,12 @@ How a certificate is rendered:
    CPU-bound Python; a thread could not be stopped) and the next render starts a new one.
    Starting the worker (loading the fonts) has its own, longer limit
    (``WORKER_START_TIMEOUT``) and is not counted in a certificate's time limit.
+
+Two kinds of failure (docs/decisions/0022-render-failures.md): what the same input would
+do again (a missing glyph, a design that does not fit, a broken image, an exception inside
+WeasyPrint) raises ``MissingGlyphs`` / ``ValueError`` / ``RuntimeError``; what says nothing
+about the certificate (the worker killed, out of memory, not starting, a time-out) raises
+``RenderInterrupted``, and trying again later may well succeed.
 """
 
 from __future__ import annotations
@@ -52,7 +59,9 @@ __all__ = [
     "CertificateContent",
     "CertificateDesign",
     "MissingGlyphs",
+    "RenderInterrupted",
     "RenderTimeout",
+    "RendererCrashed",
     "format_date",
     "missing_glyphs",
     "render_certificate",
@@ -138,8 +147,17 @@ class MissingGlyphs(ValueError):
         )
 
 
-class RenderTimeout(RuntimeError):
+class RenderInterrupted(RuntimeError):
+    """The render was interrupted by something outside the certificate (a time-out, the
+    worker process killed or not starting): nothing was made, and a later try may work."""
+
+
+class RenderTimeout(RenderInterrupted):
     """Rendering took longer than its time limit (the render was stopped)."""
+
+
+class RendererCrashed(RenderInterrupted):
+    """The worker process died during the render (killed, out of memory) or did not start."""
 
 
 def unknown_placeholders(text: str) -> list[str]:
@@ -321,17 +339,23 @@ class _RenderWorker:
         child.close()
         self._process, self._connection = process, parent
         self.starts += 1
-        parent.send((fonts.faces(), STYLESHEET.read_text(encoding="utf-8")))
+        try:
+            parent.send((fonts.faces(), STYLESHEET.read_text(encoding="utf-8")))
+        except OSError as error:  # it died at once
+            self._stop()
+            raise RendererCrashed(gettext("The certificate renderer could not start.")) from error
         if not parent.poll(WORKER_START_TIMEOUT):
             self._stop()
-            raise RuntimeError("The certificate renderer did not start in time.")
+            raise RendererCrashed(gettext("The certificate renderer did not start in time."))
         try:
             status, payload = parent.recv()
-        except EOFError:
+        except (EOFError, OSError):
             status, payload = "error", "the process ended"
         if status != "ready":
             self._stop()
-            raise RuntimeError(f"The certificate renderer could not start:\n{payload}")
+            raise RendererCrashed(
+                gettext("The certificate renderer could not start.") + f"\n{payload}"
+            )
 
     def _stop(self) -> None:
         if self._process is not None:
@@ -357,8 +381,11 @@ class _RenderWorker:
                 ready = self._connection.poll(max(deadline - time.monotonic(), 0))
                 answer = self._connection.recv() if ready else None
             except (EOFError, OSError) as error:
+                # The worker died mid-render (killed, out of memory): nothing was made.
                 self._stop()
-                raise RuntimeError("The certificate renderer stopped unexpectedly.") from error
+                raise RendererCrashed(
+                    gettext("The certificate renderer stopped unexpectedly.")
+                ) from error
             if answer is None:
                 self._stop()  # the only way to stop a CPU-bound render
                 raise RenderTimeout(
@@ -378,6 +405,18 @@ class _RenderWorker:
             return payload
         finally:
             self._lock.release()
+
+    def start(self) -> None:
+        """Start the worker now if it is not running (warming up; tests)."""
+        with self._lock:
+            if not self._alive():
+                self._stop()
+                self._start()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id, while one is running."""
+        return self._process.pid if self._alive() else None
 
     def close(self) -> None:
         with self._lock:

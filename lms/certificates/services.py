@@ -6,10 +6,14 @@
   enrollment row is locked; the database constraint is the last guard). The row is made
   ``pending`` with its serial, code and snapshot; the PDF is rendered by the task
   ``tasks.render_certificate`` after the commit.
-* ``certificate_render``: renders and stores the PDF once; a failure (a character the
-  fonts lack, a time-out, a broken image) marks the certificate ``failed`` with a message
-  for the admin and stores nothing. ``certificate_retry`` tries again with the current
-  name (after an admin corrected it).
+* ``certificate_render``: renders and stores the PDF once. A failure the same input would
+  repeat (a character the fonts lack, a design that does not fit, a broken image) marks the
+  certificate ``failed`` with a message for the admin and stores nothing. A failure that
+  says nothing about the certificate (the renderer killed or timed out, the storage full
+  or unreachable) leaves it ``pending`` with the reason noted, stores nothing, and the task
+  tries again later; after ``MAX_RENDER_ATTEMPTS`` such tries it is marked ``failed`` so an
+  admin sees it (docs/decisions/0022-render-failures.md). ``certificate_retry`` tries a
+  failed one again with the current name (after an admin corrected it).
 * ``certificate_reissue`` / ``certificate_revoke``: recorded on the rows (who, when, why)
   and in Wagtail's audit log.
 """
@@ -48,8 +52,12 @@ LOG_RETRY = "certificates.retry"
 LOG_FAILED = "certificates.failed"
 
 Status = Certificate.Status
-#: Seconds a render may take before it is stopped and the certificate marked failed.
+#: Seconds a render may take before it is stopped (the certificate stays pending).
 RENDER_TIMEOUT = 60
+#: Seconds to wait before the 2nd, 3rd, 4th try after an interrupted render (a backend
+#: that can defer tasks only); the last interruption marks the certificate failed.
+RETRY_DELAYS = (60, 5 * 60, 30 * 60)
+MAX_RENDER_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 
 def private_storage():
@@ -264,12 +272,48 @@ def _fail(certificate_id: int, *, error: str, missing=()) -> None:
         log(instance=certificate, action=LOG_FAILED, user=None, data={"error": error})
 
 
-def certificate_render(*, certificate_id: int) -> Certificate:
+def _interrupted(certificate_id: int, *, error: str, attempt: int) -> Certificate:
+    """A render stopped by something outside the certificate: nothing was stored. The
+    certificate stays pending with the reason noted (the task tries again), unless this
+    was the last try: then it is failed, for an admin to see and retry."""
+    if attempt >= MAX_RENDER_ATTEMPTS:
+        _fail(
+            certificate_id,
+            error=_("The PDF could not be made after %(count)s tries (last: %(error)s).")
+            % {"count": attempt, "error": error},
+        )
+        return Certificate.objects.get(pk=certificate_id)
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        if certificate.status == Status.PENDING:
+            certificate.error = error
+            certificate.save(update_fields=["error"])
+    return certificate
+
+
+def _store_pdf(storage, name: str, pdf: bytes) -> str:
+    """Save the PDF under ``name`` (unique: it holds a random part); on any error remove
+    whatever part of it was written (a full disk fails in the middle of a file)."""
+    try:
+        return storage.save(name, ContentFile(pdf))
+    except BaseException:
+        try:
+            if storage.exists(name):
+                storage.delete(name)
+        except Exception:  # the storage is unreachable: nothing was kept there either
+            logger.warning("could not remove the partial file %s", name, exc_info=True)
+        raise
+
+
+def certificate_render(*, certificate_id: int, attempt: int = 1) -> Certificate:
     """Render and store the PDF of a pending (or failed) certificate, exactly once.
 
     The file is written first, then the row is updated under a lock; if the row was
     issued meanwhile (a second worker) or the update fails, the new file is deleted, so
     no row ever points at a missing file and no file is left without its row.
+
+    ``attempt`` counts the tries after interruptions (see ``_interrupted``); the status the
+    certificate ends in says what happened: issued, failed, or still pending (interrupted).
     """
     certificate = Certificate.objects.select_related(
         "template__seal_image", "template__logo_image"
@@ -287,18 +331,30 @@ def certificate_render(*, certificate_id: int) -> Certificate:
             )
             return Certificate.objects.get(pk=certificate_id)
         try:
+            design = certificate.template.design()  # reads the seal and logo from storage
             pdf = rendering.render_certificate(
-                content_of(certificate), certificate.template.design(), timeout=RENDER_TIMEOUT
+                content_of(certificate), design, timeout=RENDER_TIMEOUT
             )
         except rendering.MissingGlyphs as exc:
             _fail(certificate_id, error=str(exc), missing=exc.missing)
             return Certificate.objects.get(pk=certificate_id)
         except rendering.RenderTimeout:
-            _fail(
+            logger.warning("certificate %s: the render timed out", certificate_id)
+            return _interrupted(
                 certificate_id,
-                error=_("Making the PDF took too long and was stopped. Try again later."),
+                error=_("Making the PDF took too long and was stopped."),
+                attempt=attempt,
             )
-            return Certificate.objects.get(pk=certificate_id)
+        except rendering.RenderInterrupted as exc:
+            logger.warning("certificate %s: the render was interrupted: %s", certificate_id, exc)
+            return _interrupted(certificate_id, error=str(exc), attempt=attempt)
+        except OSError as exc:  # the design's images could not be read from storage
+            logger.warning("certificate %s: storage error: %s", certificate_id, exc)
+            return _interrupted(
+                certificate_id,
+                error=_("The files of the design could not be read: %(error)s") % {"error": exc},
+                attempt=attempt,
+            )
         except Exception as exc:  # a broken image, an unusable design, ...
             logger.exception("certificate %s could not be rendered", certificate_id)
             _fail(
@@ -307,11 +363,20 @@ def certificate_render(*, certificate_id: int) -> Certificate:
             )
             return Certificate.objects.get(pk=certificate_id)
 
-    storage = private_storage()
-    name = storage.save(
-        f"certificates/{certificate.year}/{certificate.serial}-{uuid.uuid4().hex}.pdf",
-        ContentFile(pdf),
-    )
+        storage = private_storage()
+        try:
+            name = _store_pdf(
+                storage,
+                f"certificates/{certificate.year}/{certificate.serial}-{uuid.uuid4().hex}.pdf",
+                pdf,
+            )
+        except Exception as exc:  # a full disk, an unreachable object store, ...
+            logger.warning("certificate %s: the PDF could not be stored: %s", certificate_id, exc)
+            return _interrupted(
+                certificate_id,
+                error=_("The PDF could not be stored: %(error)s") % {"error": exc},
+                attempt=attempt,
+            )
     try:
         with transaction.atomic():
             certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
