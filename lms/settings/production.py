@@ -1,11 +1,13 @@
 """Production: PostgreSQL, Redis, object storage, a task worker, HTTPS behind a proxy.
 
-Secrets have no defaults here: a missing SECRET_KEY or DATABASE_URL stops the start.
-See docs/operations.md.
+Secrets have no defaults here: a missing SECRET_KEY, ALLOWED_HOSTS or DATABASE_URL stops
+the start. See docs/operations.md (and decision 0019 for why it is shaped this way).
 """
 
+from urllib.parse import urlsplit
+
 from .base import *  # noqa: F403
-from .base import STORAGES, env
+from .base import AWS_STORAGE_BUCKET_NAME, CONTENT_SECURITY_POLICY, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -18,15 +20,43 @@ STORAGES["staticfiles"] = {
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }
 
-# Behind a TLS-terminating proxy (nginx, a load balancer).
+# Background work on a worker (manage.py db_worker), never in the request.
+TASKS = {
+    "default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")},
+}
+
+# Behind a TLS-terminating proxy (nginx, a load balancer) that overwrites X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# Only `make prod-local` (plain HTTP on 127.0.0.1) sets these four to False/0. A real
+# deployment never sets them: HTTPS redirect, secure cookies and HSTS stay on.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 
-DEMO_SEED_ALLOWED = False
+# Media on object storage are shown from the storage's own host (signed URLs): the
+# Content-Security-Policy must allow images from there. CSP_MEDIA_ORIGINS overrides.
+_media_origins = env.list("CSP_MEDIA_ORIGINS", default=[])
+if not _media_origins and AWS_STORAGE_BUCKET_NAME:
+    _endpoint = urlsplit(env("AWS_S3_ENDPOINT_URL", default="") or "https://s3.amazonaws.com")
+    _media_origins = [
+        f"{_endpoint.scheme}://{_endpoint.netloc}",
+        f"{_endpoint.scheme}://{AWS_STORAGE_BUCKET_NAME}.{_endpoint.netloc}",
+    ]
+    _region = env("AWS_S3_REGION_NAME", default="")
+    if not env("AWS_S3_ENDPOINT_URL", default="") and _region:
+        _media_origins.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_region}.amazonaws.com")
+if _media_origins:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [
+        *CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"],
+        *_media_origins,
+    ]
+
+# Demo accounts have a published password: production settings refuse `seed_demo`.
+# `make prod-local` sets DEMO_SEED_ALLOWED=true for that one command only; never set it
+# on a real deployment.
+DEMO_SEED_ALLOWED = env.bool("DEMO_SEED_ALLOWED", default=False)
