@@ -15,6 +15,7 @@ Rules kept here (views only parse input and call these):
 """
 
 import datetime
+import logging
 import uuid
 from decimal import Decimal, InvalidOperation
 
@@ -39,6 +40,8 @@ from .models import (
     FieldworkRequirement,
     SupervisorToken,
 )
+
+logger = logging.getLogger(__name__)
 
 Status = FieldworkEntry.Status
 SupervisorStatus = FieldworkEntry.SupervisorStatus
@@ -539,11 +542,46 @@ def _quota_check(user_id, size):
         )
 
 
+class StorageUnavailable(ValidationError):
+    """The file could not be written (a full disk, an unreachable object store)."""
+
+
+def _storage_unavailable() -> StorageUnavailable:
+    return StorageUnavailable(
+        _(
+            "The file could not be saved because the storage for attachments is not available "
+            "right now. Your entry is saved; please try attaching the file again later. If this "
+            "keeps happening, tell the academy's office."
+        ),
+        code="storage",
+    )
+
+
+def _store(storage, name: str, content: bytes, written: list[str]) -> str:
+    """Save ``content`` under ``name`` (unique: it holds a random part) and note it in
+    ``written``; a storage error removes whatever part of the file was written and becomes
+    ``StorageUnavailable``."""
+    try:
+        stored = storage.save(name, ContentFile(content))
+    except Exception as exc:
+        logger.warning("fieldwork attachment %s could not be stored: %r", name, exc)
+        try:
+            if storage.exists(name):
+                storage.delete(name)  # a full disk fails in the middle of a file
+        except Exception:
+            logger.warning("could not remove the partial file %s", name, exc_info=True)
+        raise _storage_unavailable() from exc
+    written.append(stored)
+    return stored
+
+
 def attachment_add(*, entry: FieldworkEntry, actor, uploaded) -> FieldworkAttachment:
     """Check, clean and store a file for the entry.
 
     The file is written first and the row after it; if the row cannot be written the file
-    is deleted again, so no row ever points at a missing file.
+    is deleted again, so no row ever points at a missing file and no file is left without
+    its row. A storage error (a full disk, an unreachable object store) is a
+    ``StorageUnavailable`` with a message for the trainee; the entry is not touched.
     """
     _require_owner(entry, actor)
     if not entry.is_editable:
@@ -552,14 +590,12 @@ def attachment_add(*, entry: FieldworkEntry, actor, uploaded) -> FieldworkAttach
     _quota_check(actor.pk, len(clean.content))
     storage = storages["private"]
     stem = f"fieldwork/{entry.enrollment_id}/{entry.pk}/{uuid.uuid4().hex}"
-    written = []
+    written: list[str] = []
     try:
-        name = storage.save(f"{stem}.{clean.extension}", ContentFile(clean.content))
-        written.append(name)
+        name = _store(storage, f"{stem}.{clean.extension}", clean.content, written)
         thumb_name = ""
         if clean.thumbnail is not None:
-            thumb_name = storage.save(f"{stem}-thumb.jpg", ContentFile(clean.thumbnail))
-            written.append(thumb_name)
+            thumb_name = _store(storage, f"{stem}-thumb.jpg", clean.thumbnail, written)
         with transaction.atomic():
             locked = FieldworkEntry.objects.select_for_update().get(pk=entry.pk)
             if not locked.is_editable:
@@ -582,7 +618,7 @@ def attachment_add(*, entry: FieldworkEntry, actor, uploaded) -> FieldworkAttach
             try:
                 storage.delete(stored)
             except Exception:
-                pass
+                logger.warning("could not remove %s", stored, exc_info=True)
         raise
     return attachment
 
