@@ -18,6 +18,7 @@ from .seed_certificates import seed_certificates
 from .seed_courses import seed_courses
 from .seed_fieldwork import seed_fieldwork
 from .seed_library import seed_library
+from .seed_privacy import seed_privacy
 
 
 def _locales():
@@ -138,3 +139,4 @@ def seed_all(log=print) -> None:
     seed_assessments(log=log)
     seed_fieldwork(log=log)
     seed_certificates(log=log)
+    seed_privacy(home=home, log=log)
