@@ -41,6 +41,8 @@ Status = Attempt.Status
 LOG_MANUAL_GRADE = "assessments.manual_grade"
 LOG_OVERRIDE = "assessments.override"
 LOG_REGRADE = "assessments.regrade"
+#: One per attempt whose result a regrade changed, in that attempt's own history.
+LOG_ATTEMPT_REGRADE = "assessments.regrade.attempt"
 
 MAX_TEXT_LENGTH = 10_000
 MAX_SHORT_LENGTH = 500
@@ -612,8 +614,21 @@ def quiz_regrade(
         for pk in sorted(touched):
             attempt = attempts[pk]
             was_passed = attempt.passed
+            old_score = attempt.score
             _recompute(attempt, _answers_of(attempt), now)
             attempt.save()
+            log(
+                instance=attempt,
+                action=LOG_ATTEMPT_REGRADE,
+                user=actor,
+                data={
+                    "question_id": str(question_id),
+                    "old_score": str(old_score) if old_score is not None else "",
+                    "new_score": str(attempt.score) if attempt.score is not None else "",
+                    "max_score": str(attempt.max_score),
+                    "reason": reason,
+                },
+            )
             _after_grading(attempt, was_passed=was_passed)
             attempts_changed += 1
         log(

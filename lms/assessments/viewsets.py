@@ -25,9 +25,10 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from lms.accounts import roles
 from lms.accounts.roles import is_instructor
+from lms.courses.audit import register_course_log_models
 
-from .models import QuestionCategory, Quiz
-from .services import LOG_MANUAL_GRADE, LOG_OVERRIDE, LOG_REGRADE
+from .models import Attempt, QuestionCategory, Quiz
+from .services import LOG_ATTEMPT_REGRADE, LOG_MANUAL_GRADE, LOG_OVERRIDE, LOG_REGRADE
 
 
 class _InstructorPolicy(BasePermissionPolicy):
@@ -198,37 +199,77 @@ class QuestionCategoryViewSet(SnippetViewSet):
 
 
 def register_assessment_log_actions(actions):
-    """Manual grades, overrides and regrades, as Wagtail's history and audit reports show them."""
+    """Manual grades, overrides and regrades, as Wagtail's history and audit reports show them.
+
+    Attempts and quizzes are logged as course log entries (decision 0018): an instructor
+    sees those of the courses they teach, in the site history report too.
+    """
+    register_course_log_models(actions, Attempt, Quiz)
+
+    def reason_of(log_entry):
+        return (log_entry.data or {}).get("reason", "")
+
+    def with_reason(text, log_entry):
+        if reason := reason_of(log_entry):
+            return _("%(change)s. Reason: “%(reason)s”") % {"change": text, "reason": reason}
+        return text
 
     class ScoreFormatter(LogFormatter):
         def format_comment(self, log_entry):
-            return log_entry.data.get("reason", "") or log_entry.data.get("comment", "")
+            # The reason is part of the message (the site history report shows no comment).
+            return "" if reason_of(log_entry) else log_entry.data.get("comment", "")
 
     @actions.register_action(LOG_MANUAL_GRADE)
     class ManualGradeFormatter(ScoreFormatter):
         label = gettext_lazy("Grade an answer by hand")
 
         def format_message(self, log_entry):
-            return _("Answer %(position)s graded: %(new)s points") % {
-                "position": log_entry.data.get("position", ""),
-                "new": log_entry.data.get("new_score", ""),
+            data = log_entry.data or {}
+            text = _("Answer %(position)s graded: %(new)s points") % {
+                "position": data.get("position", ""),
+                "new": data.get("new_score", ""),
             }
+            if data.get("old_score"):
+                text = _("%(change)s (was %(old)s)") % {"change": text, "old": data["old_score"]}
+            return text
 
     @actions.register_action(LOG_OVERRIDE)
     class OverrideFormatter(ScoreFormatter):
         label = gettext_lazy("Override a score")
 
         def format_message(self, log_entry):
-            return _("Score overridden: %(old)s → %(new)s") % {
-                "old": log_entry.data.get("old_score", ""),
-                "new": log_entry.data.get("new_score", ""),
+            data = log_entry.data or {}
+            values = {
+                "old": data.get("old_score") or "-",
+                "new": data.get("new_score", ""),
+                "position": data.get("position", ""),
             }
+            if data.get("position"):
+                text = _("Answer %(position)s: score overridden: %(old)s → %(new)s") % values
+            else:
+                text = _("Score overridden: %(old)s → %(new)s") % values
+            return with_reason(text, log_entry)
 
     @actions.register_action(LOG_REGRADE)
     class RegradeFormatter(ScoreFormatter):
         label = gettext_lazy("Regrade a question")
 
         def format_message(self, log_entry):
-            return _("Question regraded: %(count)s answers changed") % {
-                "count": log_entry.data.get("changed", 0),
+            data = log_entry.data or {}
+            text = _("Question regraded: %(count)s answers changed") % {
+                "count": data.get("changed", 0),
             }
+            return with_reason(text, log_entry)
+
+    @actions.register_action(LOG_ATTEMPT_REGRADE)
+    class AttemptRegradeFormatter(ScoreFormatter):
+        label = gettext_lazy("Score changed by a regrade")
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            text = _("Regraded question %(question)s: score %(old)s → %(new)s") % {
+                "question": data.get("question_id", ""),
+                "old": data.get("old_score") or "-",
+                "new": data.get("new_score", ""),
+            }
+            return with_reason(text, log_entry)

@@ -12,6 +12,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet
 
+from lms.courses.audit import register_course_log_models
+
 from . import services
 from .admin_views import (
     CertificatePermissionPolicy,
@@ -108,7 +110,12 @@ def add_failed_certificates_panel(request, panels):
 @hooks.register("register_log_actions")
 def register_certificate_log_actions(actions):
     """Issue, reissue, revocation, retries and failures, as they appear in Wagtail's
-    history views and audit reports."""
+    history views and audit reports.
+
+    Certificates are logged as course log entries (decision 0018): an instructor sees
+    those of the trainees they may see, in the site history report too.
+    """
+    register_course_log_models(actions, Certificate)
 
     @actions.register_action(services.LOG_ISSUE)
     class IssueFormatter(LogFormatter):
@@ -122,9 +129,9 @@ def register_certificate_log_actions(actions):
                     "old": data["replaces"],
                 }
             if data.get("automatic"):
-                return _("Certificate %(serial)s issued automatically") % {
-                    "serial": data.get("serial", "")
-                }
+                return _(
+                    "Certificate %(serial)s issued automatically: the trainee completed the course"
+                ) % {"serial": data.get("serial", "")}
             return _("Certificate %(serial)s issued") % {"serial": data.get("serial", "")}
 
     @actions.register_action(services.LOG_REISSUE)
@@ -164,4 +171,6 @@ def register_certificate_log_actions(actions):
         label = gettext_lazy("Certificate could not be made")
 
         def format_message(self, log_entry):
-            return (log_entry.data or {}).get("error", "")
+            return _("The certificate could not be made: %(error)s") % {
+                "error": (log_entry.data or {}).get("error", "")
+            }

@@ -479,3 +479,6 @@ class LessonProgress(models.Model):
 
     def __str__(self):
         return f"{self.enrollment_id}: {self.lesson_id}"
+
+
+from .audit import CourseLogEntry  # noqa: E402, F401  (the audit log model, decision 0018)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from .models import (
     Cohort,
@@ -26,6 +27,10 @@ from .models import (
 from .signals import completion_inputs_changed_send
 
 Status = Enrollment.Status
+
+#: Audit-log action types of changes made by the system (registered in wagtail_hooks.py).
+LOG_PROMOTE = "courses.enrollment.promote"
+LOG_COMPLETE = "courses.enrollment.complete"
 
 
 class EnrollmentError(ValidationError):
@@ -222,6 +227,12 @@ def waitlist_promote(*, cohort: Cohort) -> list[Enrollment]:
         if free is not None and free <= 0:
             break
         _set_status(enrollment, Status.ACTIVE, actor=None, message="")
+        log(
+            instance=enrollment,
+            action=LOG_PROMOTE,
+            user=None,
+            data={"from_status": Status.WAITLISTED, "to_status": Status.ACTIVE},
+        )
         _notify(enrollment, "promoted")
         promoted.append(enrollment)
         if free is not None:
@@ -275,4 +286,10 @@ def enrollment_complete(*, enrollment: Enrollment, actor=None) -> Enrollment:
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.status == Status.ACTIVE:
             _set_status(enrollment, Status.COMPLETED, actor=actor)
+            log(
+                instance=enrollment,
+                action=LOG_COMPLETE,
+                user=actor,
+                data={"from_status": Status.ACTIVE, "to_status": Status.COMPLETED},
+            )
     return enrollment

@@ -11,7 +11,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import bulk
+from . import bulk, services
 from .admin_permissions import CourseScopedForm, CourseScopedPolicy, CourseScopedViewSetMixin
 from .admin_views import (
     ApproveEnrollmentsBulkAction,
@@ -19,6 +19,7 @@ from .admin_views import (
     EnrollmentViewSet,
     RejectEnrollmentsBulkAction,
 )
+from .audit import register_course_log_models
 from .models import Cohort, Enrollment, LessonPage, LessonProgress
 
 # First, before anything asks Wagtail for these policies (it would make default ones).
@@ -84,7 +85,11 @@ hooks.register("register_bulk_action", RejectEnrollmentsBulkAction)
 
 @hooks.register("register_log_actions")
 def register_enrollment_log_actions(actions):
-    """Decisions and enrollments by instructors, as they appear in Wagtail's history views."""
+    """Decisions, enrollments by instructors, promotions from the waiting list and
+    completions, as they appear in Wagtail's history views and audit reports. Their
+    entries are course log entries (decision 0018): an instructor sees those of the
+    courses they teach."""
+    register_course_log_models(actions, Enrollment, Cohort)
 
     class DecisionFormatter(LogFormatter):
         def format_comment(self, log_entry):
@@ -105,8 +110,12 @@ def register_enrollment_log_actions(actions):
 
         def decision(self, log_entry):
             if log_entry.data.get("to_status") == Enrollment.Status.WAITLISTED:
-                return _("Enrollment approved: on the waiting list, the cohort is full")
-            return _("Enrollment approved")
+                text = _("Enrollment approved: on the waiting list, the cohort is full")
+            else:
+                text = _("Enrollment approved")
+            if log_entry.data.get("source") == "csv":
+                text = _("%(decision)s (from a CSV file)") % {"decision": text}
+            return text
 
     @actions.register_action(bulk.LOG_REJECT)
     class RejectFormatter(DecisionFormatter):
@@ -123,3 +132,13 @@ def register_enrollment_log_actions(actions):
             if log_entry.data.get("to_status") == Enrollment.Status.WAITLISTED:
                 return _("Enrolled by an instructor from a CSV file: on the waiting list")
             return _("Enrolled by an instructor from a CSV file")
+
+    @actions.register_action(services.LOG_PROMOTE)
+    class PromoteFormatter(LogFormatter):
+        label = gettext_lazy("Promote from the waiting list")
+        message = gettext_lazy("A seat became free: moved from the waiting list to enrolled")
+
+    @actions.register_action(services.LOG_COMPLETE)
+    class CompleteFormatter(LogFormatter):
+        label = gettext_lazy("Complete a course")
+        message = gettext_lazy("Course completed: every requirement is met")

@@ -8,6 +8,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from lms.courses.audit import register_course_log_models
+
 from . import services
 from .admin_views import (
     FieldworkEntryPermissionPolicy,
@@ -61,15 +63,25 @@ def register_fieldwork_viewsets():
 
 @hooks.register("register_log_actions")
 def register_fieldwork_log_actions(actions):
-    """Decisions on entries, as they appear in Wagtail's history views and audit reports."""
+    """Decisions on entries, as they appear in Wagtail's history views and audit reports.
+
+    Entries and requirements are logged as course log entries (decision 0018): an
+    instructor sees those of the courses they teach, in the site history report too.
+    """
+    register_course_log_models(actions, FieldworkEntry, FieldworkRequirement)
 
     class CommentFormatter(LogFormatter):
-        def format_comment(self, log_entry):
-            return log_entry.data.get("comment", "")
-
         def format_message(self, log_entry):
+            data = log_entry.data or {}
             text = self.decision(log_entry)
-            if comment := self.format_comment(log_entry):
+            if data.get("hours"):
+                text = _("%(decision)s (%(hours)s hours on %(date)s)") % {
+                    "decision": text,
+                    "hours": data["hours"],
+                    "date": data.get("date", ""),
+                }
+            # The comment is part of the message: the site history report shows no comment.
+            if comment := data.get("comment", ""):
                 text = _("%(decision)s. Comment: “%(comment)s”") % {
                     "decision": text,
                     "comment": comment,
