@@ -342,7 +342,7 @@ def certificate_render(*, certificate_id: int, attempt: int = 1) -> Certificate:
             logger.warning("certificate %s: the render timed out", certificate_id)
             return _interrupted(
                 certificate_id,
-                error=_("Making the PDF took too long and was stopped."),
+                error=_("Making the PDF took too long and was stopped. Try again later."),
                 attempt=attempt,
             )
         except rendering.RenderInterrupted as exc:
