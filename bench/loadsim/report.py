@@ -76,7 +76,7 @@ def warm_up(port: int, site: dict, *, rounds: int = 3, workers: int = 4) -> None
             for path in paths:
                 try:
                     client.get("warm-up", path)
-                except Exception:  # noqa: BLE001 - best effort; the load reports errors
+                except Exception:  # best effort: the load itself reports errors
                     pass
         client.close()
 
