@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, BenchError, run_django
+from bench.harness import ROOT, run_django
 from bench.loadsim.client import Recorder
 from bench.loadsim.report import print_summary, run_trainees, summarize, warm_up
 from bench.loadsim.stack import open_stack, pid_alive
@@ -148,7 +148,7 @@ def main(argv=None) -> int:
     except HardTimeout:
         print(f"hard time limit: stopped after {time.monotonic() - t0:.0f} s", file=sys.stderr)
         return 3
-    except BenchError as exc:
+    except RuntimeError as exc:  # BenchError, ops.prodlocal.ProdLocalError
         print(f"cannot run: {exc}", file=sys.stderr)
         return 2
     finally:

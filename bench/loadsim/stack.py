@@ -112,12 +112,12 @@ class LocalStack:
             check=check,
         )
 
-    def log_tail(self, name: str, lines: int = 30) -> str:
+    def log(self, name: str) -> str:
+        """What the process ``name`` ("gunicorn", "worker") has written so far."""
         try:
-            text = (self.log_dir / name).read_text(errors="replace")
+            return (self.log_dir / f"{name}.log").read_text(errors="replace")
         except (OSError, TypeError):
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+            return ""
 
     def stop(self) -> None:
         if self.worker is not None:

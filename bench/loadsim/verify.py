@@ -188,16 +188,17 @@ def check_invariants(problems: Problems) -> dict:
             continue
         if attempt.max_score != sum((a.max_score for a in answers), Decimal(0)):
             problems.add(f"{name}: max score {attempt.max_score} is not the sum of its answers")
-        scored = [a for a in answers if a.auto_score is not None]
+        scored = [a for a in answers if a.auto_score is not None or a.needs_manual]
         if attempt.status == Status.IN_PROGRESS:
             if attempt.submitted_at or attempt.graded_at or attempt.score is not None or scored:
                 problems.add(f"{name}: in progress but submitted, graded or scored")
             continue
         if attempt.submitted_at is None:
             problems.add(f"{name}: no submission time")
-        if len(scored) != len(answers):
-            problems.add(f"{name}: {len(answers) - len(scored)} answers not graded")
         manual = [a for a in answers if a.needs_manual]
+        ungraded = [a for a in answers if a.auto_score is None and not a.needs_manual]
+        if ungraded:
+            problems.add(f"{name}: {len(ungraded)} answers neither graded nor left to grade")
         if attempt.status == Status.GRADED:
             if attempt.graded_at is None or attempt.percentage is None or attempt.passed is None:
                 problems.add(f"{name}: graded without grading time, percentage or result")
