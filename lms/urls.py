@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("quizzes/", include("lms.assessments.urls")),
     path("fieldwork/", include("lms.fieldwork.urls")),
     path("certificates/", include("lms.certificates.urls")),
+    path("reminders/", include("lms.reminders.urls")),
     path("privacy/", include("lms.privacy.urls")),
     path("my-list/", include("cms.urls")),
     path("search/", cms_views.search, name="search"),

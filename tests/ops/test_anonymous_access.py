@@ -53,6 +53,9 @@ PUBLIC = {
     # Anyone may verify a certificate by its code (tests/certificates/ test what it shows).
     "certificates:verify_form",
     "certificates:verify",
+    # Reminder e-mails' unsubscribe link: the signed link is the credential, and the page
+    # asks for a confirming POST (tests/reminders/ test what it accepts and refuses).
+    "reminders:unsubscribe",
 }
 
 _CONVERTERS = {"int": "1", "uuid": str(uuid.UUID(int=1)), "path": "x/y"}
