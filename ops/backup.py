@@ -303,6 +303,7 @@ def backup(destination: Path, *, archive: bool = False) -> Path:
     partial = destination / f".{final.name}.tar.partial"
     with tarfile.open(partial, "w") as tar:
         tar.add(final, arcname=final.name)
+    partial.chmod(0o600)  # personal data: readable by the backup's owner only
     partial.rename(tar_path)
     shutil.rmtree(final)
     return tar_path
