@@ -206,21 +206,18 @@ def register_assessment_log_actions(actions):
     """
     register_course_log_models(actions, Attempt, Quiz)
 
-    def reason_of(log_entry):
-        return (log_entry.data or {}).get("reason", "")
-
     def with_reason(text, log_entry):
-        if reason := reason_of(log_entry):
+        # Wagtail shows no comment column for these records: the reason (or the grader's
+        # comment) is part of the message.
+        data = log_entry.data or {}
+        if reason := data.get("reason", ""):
             return _("%(change)s. Reason: “%(reason)s”") % {"change": text, "reason": reason}
+        if comment := data.get("comment", ""):
+            return _("%(change)s. Comment: “%(comment)s”") % {"change": text, "comment": comment}
         return text
 
-    class ScoreFormatter(LogFormatter):
-        def format_comment(self, log_entry):
-            # The reason is part of the message (the site history report shows no comment).
-            return "" if reason_of(log_entry) else log_entry.data.get("comment", "")
-
     @actions.register_action(LOG_MANUAL_GRADE)
-    class ManualGradeFormatter(ScoreFormatter):
+    class ManualGradeFormatter(LogFormatter):
         label = gettext_lazy("Grade an answer by hand")
 
         def format_message(self, log_entry):
@@ -231,10 +228,10 @@ def register_assessment_log_actions(actions):
             }
             if data.get("old_score"):
                 text = _("%(change)s (was %(old)s)") % {"change": text, "old": data["old_score"]}
-            return text
+            return with_reason(text, log_entry)
 
     @actions.register_action(LOG_OVERRIDE)
-    class OverrideFormatter(ScoreFormatter):
+    class OverrideFormatter(LogFormatter):
         label = gettext_lazy("Override a score")
 
         def format_message(self, log_entry):
@@ -251,7 +248,7 @@ def register_assessment_log_actions(actions):
             return with_reason(text, log_entry)
 
     @actions.register_action(LOG_REGRADE)
-    class RegradeFormatter(ScoreFormatter):
+    class RegradeFormatter(LogFormatter):
         label = gettext_lazy("Regrade a question")
 
         def format_message(self, log_entry):
@@ -262,7 +259,7 @@ def register_assessment_log_actions(actions):
             return with_reason(text, log_entry)
 
     @actions.register_action(LOG_ATTEMPT_REGRADE)
-    class AttemptRegradeFormatter(ScoreFormatter):
+    class AttemptRegradeFormatter(LogFormatter):
         label = gettext_lazy("Score changed by a regrade")
 
         def format_message(self, log_entry):

@@ -24,7 +24,6 @@ Decision 0018.
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import BaseLogEntry
 from wagtail.models.audit_log import ModelLogEntryManager
@@ -92,9 +91,10 @@ class CourseLogEntryManager(ModelLogEntryManager):
         return super().log_action(instance, action, **kwargs)
 
     def viewable_by_user(self, user):
-        """Superusers: every entry. Instructors: the entries of a trainee's record they may
-        see in the admin (``selectors.enrollments_visible_to``) and of the course objects of
-        the courses they teach (``selectors.courses_taught_by``). Anyone else: none."""
+        """Superusers: every entry. Instructors: the entries of the courses they teach
+        (``selectors.courses_taught_by``: named on the course or teaching one of its
+        cohorts), as the grading, fieldwork and quiz admin let them act on those courses'
+        records. Anyone else: none."""
         from lms.accounts.roles import is_instructor
 
         from . import selectors
@@ -103,13 +103,7 @@ class CourseLogEntryManager(ModelLogEntryManager):
             return self.all()
         if not is_instructor(user):
             return self.none()
-        return self.filter(
-            Q(enrollment__in=selectors.enrollments_visible_to(user).values("pk"))
-            | Q(
-                enrollment__isnull=True,
-                course__in=selectors.courses_taught_by(user).values("pk"),
-            )
-        )
+        return self.filter(course__in=selectors.courses_taught_by(user).values("pk"))
 
 
 class CourseLogEntry(BaseLogEntry):
