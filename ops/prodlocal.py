@@ -33,6 +33,7 @@ import fcntl
 import hashlib
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -133,6 +134,7 @@ class ProdLocal:
         log_dir: str | os.PathLike | None = None,
         inherit_output: bool = False,
         startup_timeout: float = 90.0,
+        use_template: bool = True,
     ) -> None:
         self.port = port
         self.gunicorn_workers = gunicorn_workers
@@ -144,6 +146,7 @@ class ProdLocal:
         self._external_s3 = s3_endpoint_url
         self.inherit_output = inherit_output
         self.startup_timeout = startup_timeout
+        self.use_template = use_template
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="rpa-prodlocal-"))
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.base_url = f"http://{HOST}:{port}"
@@ -155,6 +158,8 @@ class ProdLocal:
         self._processes: dict[str, subprocess.Popen] = {}
         self._logs: dict[str, Path] = {}
         self._started = False
+        # Seconds each start-up step took (s3, database, release, migrate, seed, serve).
+        self.timings: dict[str, float] = {}
 
     # -- public ------------------------------------------------------------------------
 
@@ -172,26 +177,36 @@ class ProdLocal:
         atexit.register(self.stop)
         try:
             if not self._external_s3:
-                self._start_s3()
+                self._timed("s3", self._start_s3)
             self.env = self._build_env()
             self._ensure_bucket()
+            self._timed("release", self._prepare_release)
             if self.fresh:
-                self._recreate_database()
                 self._flush_redis()
-            self._prepare_release()
-            self.manage("migrate", "--noinput", "-v", "0")
-            if self.seed:
-                self._seed()
+            if self.fresh and self.seed and self.use_template:
+                self._timed("database", self._database_from_template)
+            else:
+                if self.fresh:
+                    self._timed("database", self._recreate_database, self.database)
+                self._timed("migrate", self.manage, "migrate", "--noinput", "-v", "0")
+                if self.seed:
+                    self._timed("seed", self._seed)
             self.start_app_server(port=self.port, workers=self.gunicorn_workers, name="gunicorn")
             if self.worker:
                 self._start_worker()
-            self.wait_healthy(self.base_url)
+            self._timed("serve", self.wait_healthy, self.base_url)
         except BaseException:
             self.stop()
             raise
         return self
 
-    def manage(self, *args: str, check: bool = True, env: dict | None = None, timeout=600):
+    def _timed(self, name, function, *args, **kwargs):
+        started = time.monotonic()
+        result = function(*args, **kwargs)
+        self.timings[name] = round(time.monotonic() - started, 1)
+        return result
+
+    def manage(self, *args: str, check: bool = True, env: dict | None = None, timeout=900):
         """``manage.py <args>`` with the stack's environment; output captured as text."""
         return subprocess.run(
             [sys.executable, str(BASE_DIR / "manage.py"), *args],
@@ -326,14 +341,70 @@ class ProdLocal:
         if BUCKET not in existing:
             client.create_bucket(Bucket=BUCKET)
 
-    def _recreate_database(self) -> None:
+    def _recreate_database(self, name: str, template: str | None = None) -> None:
         import psycopg
         from psycopg import sql
 
         with psycopg.connect(f"{POSTGRES_SERVER_URL}/postgres", autocommit=True) as conn:
-            name = sql.Identifier(self.database)
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+            ident = sql.Identifier(name)
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+            if template:
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                        ident, sql.Identifier(template)
+                    )
+                )
+            else:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+
+    def _database_from_template(self) -> None:
+        """Migrated and seeded database, cloned from a template database built once per
+        day and per version of the migrations, the seed and the installed packages (the
+        migrate and seed steps take minutes on a busy machine). The template's object
+        storage files are kept beside it on disk and uploaded into this stack's bucket."""
+        key = _template_key()
+        template = f"rpa_prodlocal_tpl_{key}"
+        files = Path(tempfile.gettempdir()) / f"rpa-prodlocal-tpl-{key}"
+        lock_path = Path(tempfile.gettempdir()) / "rpa-prodlocal-template.lock"
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            uploaded = False
+            if not (files / ".complete").exists():
+                self._build_template(template, files)
+                uploaded = True  # the seed wrote them into this stack's bucket already
+            self._recreate_database(self.database, template=template)
+        if not uploaded:
+            client = self.s3_client()
+            for path in files.rglob("*"):
+                if path.is_file() and path.name != ".complete":
+                    client.upload_file(str(path), BUCKET, path.relative_to(files).as_posix())
+
+    def _build_template(self, template: str, files: Path) -> None:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(f"{POSTGRES_SERVER_URL}/postgres", autocommit=True) as conn:
+            stale = conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'rpa_prodlocal_tpl_%%'"
+            ).fetchall()
+            for (name,) in stale:
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+        for old in Path(tempfile.gettempdir()).glob("rpa-prodlocal-tpl-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        self._recreate_database(template)
+        env = {"DATABASE_URL": f"{POSTGRES_SERVER_URL}/{template}"}
+        self._timed("migrate", self.manage, "migrate", "--noinput", "-v", "0", env=env)
+        self._timed("seed", self._seed, env)
+        client = self.s3_client()
+        files.mkdir(parents=True, exist_ok=True)
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+            for obj in page.get("Contents", []):
+                target = files / obj["Key"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                client.download_file(BUCKET, obj["Key"], str(target))
+        (files / ".complete").write_text(template)
 
     def _flush_redis(self) -> None:
         import redis
@@ -352,11 +423,11 @@ class ProdLocal:
             if _static_stale(manifest):
                 self.manage("collectstatic", "--noinput", "-v", "0")
 
-    def _seed(self) -> None:
+    def _seed(self, env: dict | None = None) -> None:
         # The one explicit exception to "production settings refuse the demo seed": this
         # command alone gets DEMO_SEED_ALLOWED; the app servers and the worker never do.
-        self.manage("seed_demo", env={"DEMO_SEED_ALLOWED": "true"})
-        self.manage("textsearch_reindex")
+        self.manage("seed_demo", env={**(env or {}), "DEMO_SEED_ALLOWED": "true"})
+        self.manage("textsearch_reindex", env=env)
 
     def _start_worker(self) -> None:
         self._spawn(
@@ -412,6 +483,27 @@ class ProdLocal:
             text = self.log(name)
             parts.append(f"--- {name} (last lines) ---\n" + "\n".join(text.splitlines()[-30:]))
         return "\n".join(parts)
+
+
+def _template_key() -> str:
+    """Changes with the day (the demo content is dated relative to today), the migrations,
+    the seed code and the installed packages."""
+    import datetime
+    import zoneinfo
+
+    digest = hashlib.sha256()
+    today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Tokyo")).date()
+    digest.update(today.isoformat().encode())
+    sources = sorted(
+        [*BASE_DIR.glob("lms/**/migrations/*.py"), *BASE_DIR.glob("cms/**/migrations/*.py")]
+        + sorted(BASE_DIR.glob("lms/demo/**/*.py"))
+    )
+    for path in sources:
+        digest.update(path.relative_to(BASE_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    site_packages = Path(next(p for p in sys.path if p.endswith("site-packages")))
+    digest.update(" ".join(sorted(p.name for p in site_packages.glob("*.dist-info"))).encode())
+    return digest.hexdigest()[:12]
 
 
 def _stale(root: Path, pattern: str, suffix: str) -> bool:

@@ -219,6 +219,11 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": False,
+            # Signed URLs with Signature Version 4 (every AWS region and S3-compatible
+            # service accepts it; version 2 is refused by many).
+            "signature_version": "s3v4",
+            # "path" for services without bucket subdomains (MinIO and most self-hosted).
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),
         },
     }
     _private_storage = {

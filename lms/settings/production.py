@@ -4,10 +4,11 @@ Secrets have no defaults here: a missing SECRET_KEY, ALLOWED_HOSTS or DATABASE_U
 the start. See docs/operations.md (and decision 0019 for why it is shaped this way).
 """
 
+import warnings
 from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
-from .base import AWS_STORAGE_BUCKET_NAME, CONTENT_SECURITY_POLICY, STORAGES, env
+from .base import AWS_STORAGE_BUCKET_NAME, CONTENT_SECURITY_POLICY, REDIS_URL, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -15,6 +16,15 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+if not REDIS_URL:
+    # The cache would be per process: navigation (cms.signals' tree version) and allauth's
+    # login limits would disagree between gunicorn workers and between app servers.
+    warnings.warn(
+        "REDIS_URL is not set: each process keeps its own cache. Set REDIS_URL for any "
+        "deployment with more than one process (docs/operations.md).",
+        stacklevel=1,
+    )
 
 STORAGES["staticfiles"] = {
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
