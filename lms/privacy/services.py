@@ -16,7 +16,6 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
@@ -25,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
+from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
 from lms.accounts.roles import is_instructor
@@ -138,22 +138,27 @@ def _delete_files(record_id: int, names: list[str]) -> None:
 
 def _scrub_log_entries(objects) -> int:
     """Replace the labels of Wagtail log entries about ``objects`` (which now print without
-    personal data) and blank the free-text keys of their data."""
+    personal data) and blank the free-text keys of their data.
+
+    Each object's entries are looked up in the log model Wagtail writes them to (an app may
+    register its own, e.g. one that knows the course), and in ``ModelLogEntry`` for entries
+    written before that.
+    """
     changed = 0
     for obj in objects:
-        entries = ModelLogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
-            object_id=str(obj.pk),
-        )
-        for entry in entries:
-            data = dict(entry.data or {})
-            for key in FREE_TEXT_LOG_KEYS:
-                if key in data:
-                    data[key] = ""
-            entry.label = str(obj)[:255]
-            entry.data = data
-            entry.save(update_fields=["label", "data"])
-            changed += 1
+        querysets = [log_registry.get_logs_for_instance(obj)]
+        if querysets[0].model is not ModelLogEntry:
+            querysets.append(ModelLogEntry.objects.for_instance(obj))
+        for queryset in querysets:
+            for entry in queryset:
+                data = dict(entry.data or {})
+                for key in FREE_TEXT_LOG_KEYS:
+                    if key in data:
+                        data[key] = ""
+                entry.label = str(obj)[:255]
+                entry.data = data
+                entry.save(update_fields=["label", "data"])
+                changed += 1
     return changed
 
 
