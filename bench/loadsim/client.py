@@ -81,6 +81,7 @@ class Client:
         *,
         timeout: float = 30.0,
         user_agent: str = "rpa-loadsim/1",
+        client_address: str | None = None,
     ) -> None:
         self.port = port
         self.recorder = recorder
@@ -94,6 +95,10 @@ class Client:
             "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
             "Accept-Language": "ja,en;q=0.5",
         }
+        if client_address:
+            # What the TLS proxy in front of the app servers adds: the trainee's own address.
+            # Used only where the settings trust the proxy (allauth's rate limits per address).
+            self.base_headers["X-Forwarded-For"] = client_address
 
     # --- cookies ------------------------------------------------------------------------------
     def _store_cookies(self, response: http.client.HTTPResponse) -> None:
@@ -171,7 +176,10 @@ class Client:
                 response = self._exchange(method, path, body, headers)
             status = response.status
             if status not in expect:
-                error = f"http {status}" if status >= 500 else f"unexpected {status}"
+                if status == 429:
+                    error = "http 429 (rate limited)"
+                else:
+                    error = f"http {status}" if status >= 500 else f"unexpected {status}"
                 detail = f"expected {'/'.join(map(str, expect))}"
                 if status in (301, 302, 303):
                     detail += f", redirected to {response.location}"

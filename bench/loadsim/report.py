@@ -39,7 +39,9 @@ def run_trainees(
             email=email,
             password=site["password"],
             site=site,
-            client=Client(port, recorder, timeout=timeout),
+            client=Client(
+                port, recorder, timeout=timeout, client_address=f"10.0.{n // 250}.{n % 250 + 1}"
+            ),
             ledger=ledger,
             deadline=deadline,
             think=think,

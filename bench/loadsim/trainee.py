@@ -226,7 +226,9 @@ class Trainee:
                     self.failures += 1
                     if exc.record.status == 302 and "/accounts/login/" in exc.record.detail:
                         self.logged_in = False  # the session was lost: log in again
-                    time.sleep(min(0.5, max(0.0, self.deadline - time.monotonic())))
+                    # "Too many requests": a person waits a while before trying again.
+                    wait = self.rng.uniform(10, 20) if exc.record.status == 429 else 0.5
+                    time.sleep(min(wait, max(0.0, self.deadline - time.monotonic())))
                 self._pause()
         except Stop:
             pass
