@@ -174,7 +174,10 @@ def test_names_are_escaped(client, world, owner):  # noqa: F811
 
 
 # --- Query budget: the same at 5 and 60 trainees -------------------------------------------------
-QUERIES_DASHBOARD = 23  # 12 for the admin (session, user, permissions, menus), 11 for the figures
+#: 10 for the admin (session, user, permissions, menus), 13 for the cohort and its figures.
+QUERIES_DASHBOARD = 23
+QUERIES_COURSE = 23  # the course instead of the cohort
+QUERIES_INDEX = 12  # the admin, the courses, the cohorts
 
 
 def _cohort_of(site_tree, size):
@@ -270,3 +273,18 @@ def test_the_dashboard_costs_the_same_at_5_and_60_trainees(
     # fieldwork (n % 3 == 0), who were active 8 days ago.
     expected = sum(1 for n in range(size) if n % 5 and not (n % 5 == 4 and n % 6 == 0))
     assert len(re.findall(r'href="/admin/enrollments/history/\d+/"', html)) == expected
+
+
+@pytest.mark.parametrize("size", [5, 60])
+def test_the_course_dashboard_and_the_index_cost_the_same_at_5_and_60(
+    client, site_tree, django_assert_num_queries, size
+):
+    group, instructor = _cohort_of(site_tree, size)
+    client.force_login(instructor)
+    url = f"{INDEX}course/{group.course_id}/"
+    client.get(url)
+    with django_assert_num_queries(QUERIES_COURSE):
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(QUERIES_INDEX):
+        response = client.get(INDEX)
+    assert f"<td>{size}</td>" in response.content.decode()
