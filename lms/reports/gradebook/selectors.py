@@ -192,9 +192,14 @@ def _counted_categories(course):
     )
 
 
-def gradebook(*, course, cohort=None, search: str = "", now=None) -> Gradebook:
-    """The gradebook of ``course`` (optionally one ``cohort``; ``search`` by name, kana or
-    e-mail, as the enrollment admin searches). Four queries; see the module docstring."""
+def gradebook(
+    *, course, cohort=None, cohort_ids: Iterable[int] | None = None, search: str = "", now=None
+) -> Gradebook:
+    """The gradebook of ``course``: four queries, see the module docstring.
+
+    ``cohort``: only that cohort's trainees; ``cohort_ids``: only these cohorts' (an
+    instructor named on cohorts but not on the course sees those, as in the enrollment
+    admin); ``search``: by name, kana or e-mail, as the enrollment admin searches."""
     now = now or timezone.now()
     # 1. The course's totals: required live lessons, required fieldwork hours.
     facts = (
@@ -230,6 +235,8 @@ def gradebook(*, course, cohort=None, search: str = "", now=None) -> Gradebook:
     enrollments = Enrollment.objects.filter(course_id=course.pk, status__in=LISTED_STATUSES)
     if cohort is not None:
         enrollments = enrollments.filter(cohort_id=cohort.pk)
+    if cohort_ids is not None:
+        enrollments = enrollments.filter(cohort_id__in=list(cohort_ids))
     if search.strip():
         enrollments = enrollments_search(enrollments, search)
     counted = _counted_categories(course)

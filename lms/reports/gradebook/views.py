@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -29,7 +30,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from lms.accounts.roles import is_instructor
-from lms.courses.models import Cohort
+from lms.courses.models import Cohort, CourseInstructor
 from lms.courses.selectors import courses_taught_by
 
 from .forms import GradebookFilterForm
@@ -58,11 +59,10 @@ class GradebookIndexView(InstructorOnlyMixin, WagtailAdminTemplateMixin, View):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def get(self, request):
-        courses = list(courses_taught_by(request.user).order_by("path"))
+        user = request.user
+        courses = list(_courses_of(user).order_by("path"))
         cohorts = {}
-        for cohort in Cohort.objects.filter(course__in=[c.pk for c in courses]).order_by(
-            "starts_on", "pk"
-        ):
+        for cohort in _cohorts_of(user, [c.pk for c in courses]):
             cohorts.setdefault(cohort.course_id, []).append(cohort)
         context = self.get_context_data(
             courses=[(course, cohorts.get(course.pk, [])) for course in courses]
@@ -70,20 +70,46 @@ class GradebookIndexView(InstructorOnlyMixin, WagtailAdminTemplateMixin, View):
         return TemplateResponse(request, self.template_name, context)
 
 
+def _courses_of(user):
+    """``courses_taught_by(user)``, each marked ``gb_named`` when the user is named on the
+    course itself (then they see all its cohorts) rather than on some of its cohorts."""
+    return courses_taught_by(user).annotate(
+        gb_named=Exists(CourseInstructor.objects.filter(page_id=OuterRef("pk"), user_id=user.pk))
+    )
+
+
+def _cohorts_of(user, course_ids):
+    """The cohorts of these courses that ``user`` may see: all of a course they are named
+    on (or any, for a superuser), else the cohorts naming them. One query."""
+    cohorts = Cohort.objects.filter(course_id__in=course_ids).order_by("starts_on", "pk")
+    if user.is_superuser:
+        return list(cohorts)
+    return list(
+        cohorts.filter(
+            Q(course_id__in=CourseInstructor.objects.filter(user_id=user.pk).values("page_id"))
+            | Q(instructors=user)
+        ).distinct()
+    )
+
+
 class _GradebookMixin(InstructorOnlyMixin):
     """The course (404 unless the user may see it), its cohorts and the valid filters."""
 
     def load(self, request, course_id):
-        self.course = get_object_or_404(courses_taught_by(request.user), pk=course_id)
-        self.cohorts = list(
-            Cohort.objects.filter(course_id=self.course.pk).order_by("starts_on", "pk")
-        )
+        user = request.user
+        self.course = get_object_or_404(_courses_of(user), pk=course_id)
+        self.cohorts = _cohorts_of(user, [self.course.pk])
+        # Named on some cohorts only: those cohorts' trainees, as in the enrollment admin.
+        scope = None if user.is_superuser or self.course.gb_named else [c.pk for c in self.cohorts]
         self.form = GradebookFilterForm(request.GET or None, cohorts=self.cohorts)
         if self.form.is_bound:
             self.form.is_valid()
         self.filters = self.form.filters()
         self.book = gradebook(
-            course=self.course, cohort=self.filters["cohort"], search=self.filters["search"]
+            course=self.course,
+            cohort=self.filters["cohort"],
+            cohort_ids=scope,
+            search=self.filters["search"],
         )
         self.columns = gradebook_columns(self.book)
         rows = rows_filter(self.book.rows, state=self.filters["state"])
