@@ -166,17 +166,20 @@ def open_stack(*, port: int, workers: int, database: str, own: bool = False):
         except ImportError:
             prod_local = None
     if prod_local is not None:
-        with prod_local(
-            port=port,
-            gunicorn_workers=workers,
-            worker=True,
-            database=database,
-            fresh=True,
-            seed=True,
-        ) as stack:
-            if urlsplit(stack.base_url).hostname != "127.0.0.1":
-                raise BenchError(f"the stack is not on 127.0.0.1: {stack.base_url}")
-            yield stack, "ops.prodlocal"
+        # The stack's logs in a directory of this run's own (kept only until it ends).
+        with tempfile.TemporaryDirectory(prefix="rpa-load-stack-") as log_dir:
+            with prod_local(
+                port=port,
+                gunicorn_workers=workers,
+                worker=True,
+                database=database,
+                fresh=True,
+                seed=True,
+                log_dir=log_dir,
+            ) as stack:
+                if urlsplit(stack.base_url).hostname != "127.0.0.1":
+                    raise BenchError(f"the stack is not on 127.0.0.1: {stack.base_url}")
+                yield stack, "ops.prodlocal"
         return
     with LocalStack(port=port, gunicorn_workers=workers, database=database) as stack:
         yield stack, "bench LocalStack"
