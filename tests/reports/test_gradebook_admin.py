@@ -148,6 +148,10 @@ def test_the_page_shows_the_figures_and_links(client, data):
     assert f'href="/admin/quiz-attempts/?quiz={quiz_a.pk}&amp;q=ueda%40example.com"' in html
     assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html
     assert "5 / 5" in html and "2.5 / 5" in html  # approved hours against the requirement
+    assert (
+        f'href="/admin/quiz-attempts/?quiz={quiz_a.pk}&amp;q=ueda%40example.com">100%</a>' in html
+    )
+    assert "E+" not in html  # 100.00 is "100", never "1E+2"
     # The export links carry the filters.
     html = client.get(f"{page}?state=ready&q=上田&sort=-progress").content.decode()
     assert _emails_on_page(html) == ["ueda@example.com"]
@@ -236,7 +240,7 @@ def test_csv_and_xlsx_have_the_same_columns_and_every_row(client, data, monkeypa
         "いのうえ はなこ",
         "inoue@example.com",
         "第1期",
-        ja("In progress"),
+        ja("Under way"),
         "33",
         "1",
         "3",

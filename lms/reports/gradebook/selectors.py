@@ -74,10 +74,17 @@ class State(models.TextChoices):
     """Where a trainee stands, one per row; the page filters on it."""
 
     NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", _("Under way")
     STALLED = "stalled", _("Stalled")
     READY = "ready", _("Ready for certificate")
     CERTIFIED = "certified", _("Certified")
+
+
+def _decimal_text(value: Decimal | None) -> str:
+    """2.50 → "2.5", 20.00 → "20" (never "2E+1"); ``None`` → ""."""
+    if value is None:
+        return ""
+    return f"{value.normalize():f}"
 
 
 class _Count(Func):
@@ -103,6 +110,10 @@ class QuizResult:
     best: Decimal | None
     passed: bool
     attempts: int
+
+    @property
+    def best_text(self) -> str:
+        return _decimal_text(self.best)
 
 
 NO_ATTEMPT = QuizResult(best=None, passed=False, attempts=0)
@@ -157,6 +168,14 @@ class GradebookRow:
         return self.quizzes.get(quiz_id, NO_ATTEMPT)
 
     @property
+    def approved_hours_text(self) -> str:
+        return _decimal_text(self.approved_hours)
+
+    @property
+    def required_hours_text(self) -> str:
+        return _decimal_text(self.required_hours)
+
+    @property
     def certificate_label(self) -> str:
         if self.certificate_status is None:
             return ""
@@ -175,6 +194,10 @@ class Gradebook:
     lessons_total: int
     required_hours: Decimal | None
     rows: list[GradebookRow] = field(default_factory=list)
+
+    @property
+    def required_hours_text(self) -> str:
+        return _decimal_text(self.required_hours)
 
 
 def _required_lessons(course):
@@ -412,12 +435,6 @@ class GradebookColumn:
     label: str
     sort: Callable[[GradebookRow], Any]
     exports: tuple[tuple[str, Callable[[GradebookRow], Any]], ...]
-
-
-def _hours_text(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.normalize():f}"
 
 
 def gradebook_columns(book: Gradebook) -> list[GradebookColumn]:
