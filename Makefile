@@ -10,8 +10,10 @@ RUN_APT := gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-s
 TEST_APT := $(RUN_APT) chromium poppler-utils zbar-tools
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PROD_PORT ?= 8765
 
-.PHONY: run test venv system-deps browser-deps messages migrate seed lint format bench clean
+.PHONY: run test venv system-deps browser-deps messages migrate seed lint format bench clean \
+	prod-services prod-local prove-pipeline test-prodlocal
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -73,6 +75,29 @@ bench: venv
 	$(PY) bench/pages.py
 	$(PY) bench/quiz.py
 	$(PY) bench/certificates.py
+
+# --- The production-like run (docs/operations.md): gunicorn + task worker with the production
+# settings on this machine's PostgreSQL and Redis, media on a local S3-compatible server.
+# PostgreSQL and Redis are started here when they are not running.
+prod-services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
+		for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
+		redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no
+
+prod-local: system-deps venv messages prod-services
+	$(PY) -m ops.prodlocal --port $(PROD_PORT)
+
+# Walks enroll → fieldwork → lesson → quiz over HTTP and shows the certificate rendered by
+# the worker, after the completing request returned (ops/prove_pipeline.py).
+prove-pipeline: venv messages prod-services
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(RUN_APT) poppler-utils"
+	$(PY) -m ops.prove_pipeline
+
+test-prodlocal: venv messages prod-services
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(RUN_APT) poppler-utils"
+	$(VENV)/bin/pytest tests/ops/test_prod_local.py -m prodlocal -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -147,7 +147,12 @@ class ProdLocal:
         self.inherit_output = inherit_output
         self.startup_timeout = startup_timeout
         self.use_template = use_template
-        self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="rpa-prodlocal-"))
+        # One folder per database and port, emptied at each start: logs stay readable after
+        # stop() (and after a failure) without piling up.
+        default_logs = Path(tempfile.gettempdir()) / "rpa-prodlocal-logs" / f"{database}-{port}"
+        self.log_dir = Path(log_dir or default_logs)
+        if log_dir is None:
+            shutil.rmtree(self.log_dir, ignore_errors=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.base_url = f"http://{HOST}:{port}"
         self.database_url = f"{POSTGRES_SERVER_URL}/{database}"

@@ -88,20 +88,20 @@ def test_every_process_runs_the_production_settings_over_object_storage(stack):
         "print(settings.SETTINGS_MODULE, settings.DEBUG, settings.TASKS['default']['BACKEND'], "
         "settings.STORAGES['default']['BACKEND'], settings.SESSION_ENGINE)",
     )
-    assert result.stdout.split() == [
+    assert result.stdout.splitlines()[-1].split() == [
         "lms.settings.production",
         "False",
         "django_tasks_db.DatabaseBackend",
         "storages.backends.s3.S3Storage",
         "django.contrib.sessions.backends.cached_db",
     ]
-    # The demo's images and the graduate's certificate are in the bucket, not on disk.
+    # The demo's documents and the graduate's certificate are in the bucket, not on disk.
     from ops.prodlocal import BUCKET
 
     keys = [
         obj["Key"] for obj in stack.s3_client().list_objects_v2(Bucket=BUCKET).get("Contents", [])
     ]
-    assert any(key.startswith("original_images/") for key in keys)
+    assert any(key.startswith("documents/") for key in keys)
     assert any(key.startswith("private/certificates/") for key in keys)
     # Static files: WhiteNoise serves the hashed names from the release.
     from ops.prove_pipeline import Client
