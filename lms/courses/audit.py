@@ -154,4 +154,33 @@ class CourseLogEntry(BaseLogEntry):
             del self.__dict__["course_id"]  # read from the database if asked for
 
 
-__all__ = ["CourseLogEntry", "register_course_log_models", "course_scope_of"]
+def _site_history_users(self):
+    from wagtail.admin.views.reports.audit_logging import get_users_for_filter
+
+    return get_users_for_filter(self.request.user)
+
+
+def scope_site_history_user_filter() -> None:
+    """Make the site history report's "User" filter offer only the users of entries the
+    reader may see.
+
+    In Wagtail 8 the report's filter set inherits ``get_users_queryset`` from the
+    generic history filter set, which lists every user of every *page* log entry
+    (unscoped: an instructor would see the names of other courses' editors) and none of
+    the other log models' users. Wagtail's own ``get_users_for_filter(user)`` (which the
+    report's ``get_user_choices`` was meant to use) asks each log model's
+    ``viewable_by_user``. Applied once, only while Wagtail does not define the method on
+    the report's filter set itself.
+    """
+    from wagtail.admin.views.reports.audit_logging import SiteHistoryReportFilterSet
+
+    if "get_users_queryset" not in SiteHistoryReportFilterSet.__dict__:
+        SiteHistoryReportFilterSet.get_users_queryset = _site_history_users
+
+
+__all__ = [
+    "CourseLogEntry",
+    "course_scope_of",
+    "register_course_log_models",
+    "scope_site_history_user_filter",
+]

@@ -19,7 +19,7 @@ from .admin_views import (
     EnrollmentViewSet,
     RejectEnrollmentsBulkAction,
 )
-from .audit import register_course_log_models
+from .audit import register_course_log_models, scope_site_history_user_filter
 from .models import Cohort, Enrollment, LessonPage, LessonProgress
 
 # First, before anything asks Wagtail for these policies (it would make default ones).
@@ -42,6 +42,9 @@ class CohortViewSet(CourseScopedViewSetMixin, SnippetViewSet):
 
 
 register_snippet(CohortViewSet)
+
+# Wagtail's site history report: its "User" filter lists only users the reader may see.
+scope_site_history_user_filter()
 
 
 def _tracking_in(page):
