@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
+from lms.accounts.roles import is_instructor
 from lms.assessments.models import Answer, Attempt, Quiz
 from lms.courses.models import CourseInstructor, Enrollment
 from lms.reports.queues import selectors
@@ -303,3 +304,9 @@ def test_the_admin_home_costs_the_same_at_two_sizes(
 
     assert response.status_code == 200
     assert len(re.findall(r'<th scope="row" class="title">', panel(response))) == course_count
+    # Of which the panel's own: one GROUP BY per queue and the course titles.
+    assert is_instructor(instructor)  # cached on the user, as during a request
+    with django_assert_num_queries(4):
+        queues = selectors.review_queues(instructor)
+    assert queues.pending_enrollments == queues.fieldwork_entries == queues.essay_answers
+    assert queues.essay_answers == items // course_count * course_count
