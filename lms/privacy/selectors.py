@@ -41,15 +41,13 @@ def _decimal(value):
 
 
 def reminder_preferences(user) -> dict:
-    """Any reminder preference the account has (fields named ``reminder…``), by name.
+    """Any reminder preference the account has (fields with ``reminder`` in their name).
 
     The reminders app adds its preference to the user model; this reads whatever is there
     without importing it.
     """
     return {
-        f.name: getattr(user, f.attname)
-        for f in user._meta.concrete_fields
-        if f.name.startswith("reminder")
+        f.name: getattr(user, f.attname) for f in user._meta.concrete_fields if "reminder" in f.name
     }
 
 
