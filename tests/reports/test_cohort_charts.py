@@ -48,13 +48,13 @@ def test_funnel_bars_are_proportional_to_the_first_and_every_number_is_written()
     ]
     # Each group: the track (the whole) then the bar.
     widths = [[float(r.get("width")) for r in g.findall(f"{SVG}rect")] for g in groups]
-    assert widths == [[480, 480], [480, 120], [480, 0]]
+    assert widths == [[330, 330], [330, 82.5], [330, 0]]
     assert texts(root) == ["A", "8 (100%)", "B", "2 (25%)", "C", "0 (0%)"]
 
 
 def test_a_funnel_with_nobody_enrolled_draws_empty_bars():
     root = parse(funnel_svg([Bar("A", 0, "0"), Bar("B", 0, "0")], title="t", description="d"))
-    assert [float(r.get("width")) for r in root.iter(f"{SVG}rect")] == [480, 0, 480, 0]
+    assert [float(r.get("width")) for r in root.iter(f"{SVG}rect")] == [330, 0, 330, 0]
 
 
 def test_labels_are_escaped():
@@ -115,5 +115,20 @@ def test_columns_stand_on_their_panel_baseline():
     baseline = float(root.find(f"{SVG}line").get("y1"))
     for rect in root.iter(f"{SVG}rect"):
         assert float(rect.get("y")) + float(rect.get("height")) == baseline
-    width = float(root.get("viewBox").split()[2])
-    assert width == 8 * 2 + 44 * 2
+
+
+def test_few_weeks_spread_over_the_least_width_many_weeks_widen_the_chart():
+    few = parse(columns_svg(["a", "b"], [Series("s", [3, 1])], title="t", description="d"))
+    assert few.get("viewBox") == "0 0 440 158"
+    assert (few.get("width"), few.get("height")) == ("440", "158")
+    xs = [float(r.get("x")) for r in few.iter(f"{SVG}rect")]
+    widths = {float(r.get("width")) for r in few.iter(f"{SVG}rect")}
+    assert widths == {40}
+    assert xs == [8 + 212 / 2 - 20, 8 + 212 + 212 / 2 - 20]  # centred in their half
+    many = parse(
+        columns_svg(
+            [str(n) for n in range(52)], [Series("s", [1] * 52)], title="t", description="d"
+        )
+    )
+    assert many.get("viewBox") == f"0 0 {8 * 2 + 44 * 52} 158"
+    assert {float(r.get("width")) for r in many.iter(f"{SVG}rect")} == {28.2}

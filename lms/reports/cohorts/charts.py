@@ -24,7 +24,12 @@ BAR = "#1d5f8c"
 TRACK = "#e8eef3"
 TEXT = "#1a1a1a"
 MUTED = "#595959"
-FONT = "14"
+FONT = "15"
+#: The view box's width (the funnel) or least width (the columns), and a column's least
+#: width. Charts are drawn at one unit per CSS pixel: the funnel shrinks to fit a phone,
+#: the column chart scrolls sideways instead (many weeks would be unreadable shrunk).
+WIDTH = 440
+MIN_COLUMN = 44
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,8 @@ def _scale(value: int, maximum: int, length: float) -> float:
 def _open(*, id_prefix: str, title: str, description: str, width: int, height: int):
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" role="img" '
-        'viewBox="0 0 {width} {height}" aria-labelledby="{p}-title {p}-desc" '
+        'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'aria-labelledby="{p}-title {p}-desc" '
         'font-family="sans-serif" font-size="{font}">'
         '<title id="{p}-title">{title}</title><desc id="{p}-desc">{desc}</desc>',
         width=width,
@@ -78,8 +84,8 @@ def funnel_svg(
     Each row: the stage's name above its bar, the bar on a light track the width of the
     whole, and the value label (count and percentage) after the bar.
     """
-    width, label_height, bar_height, gap, top = 640, 20, 22, 12, 8
-    track = 480
+    width, label_height, bar_height, gap, top = WIDTH, 22, 22, 12, 8
+    track = 330
     row = label_height + bar_height + gap
     height = top + row * len(bars)
     maximum = bars[0].value if bars else 0
@@ -132,10 +138,13 @@ def columns_svg(
     """
     count = len(column_labels)
     column_titles = list(column_titles or column_labels)
-    left, column, bar_width = 8, 44, 28
+    # As wide as the funnel at least (few weeks spread out), 44 units a week beyond that.
+    left = 8
+    width = max(WIDTH, left * 2 + MIN_COLUMN * count)
+    column = (width - left * 2) / max(count, 1)
+    bar_width = round(min(column * 0.64, 40), 1)
     panel_label, panel_height, value_space, panel_gap, axis = 22, 80, 18, 14, 24
     panel = panel_label + value_space + panel_height + panel_gap
-    width = left * 2 + column * max(count, 1)
     height = panel * len(series) + axis
     parts = [_open(id_prefix=id_prefix, title=title, description=description,
                    width=width, height=height)]  # fmt: skip
