@@ -70,6 +70,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     add("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     add("--database", default="rpa_load_fault", help="PostgreSQL database, recreated")
     add("--own-stack", action="store_true", help="start gunicorn here even if ops exists")
+    add(
+        "--trust-proxy",
+        action="store_true",
+        help="own stack, allauth trusting X-Forwarded-For (bench/loadsim/settings.py)",
+    )
     add("--dry-run", action="store_true", help="everything but the restart")
     add("--seed", type=int, default=2)
     add("--timeout", type=float, default=900.0, help="hard limit of the whole run, s (900)")
@@ -181,7 +186,11 @@ def run(args: argparse.Namespace) -> int:
         cluster()  # fail early, before the stack starts
     outage: dict = {}
     with open_stack(
-        port=args.port, workers=args.workers, database=args.database, own=args.own_stack
+        port=args.port,
+        workers=args.workers,
+        database=args.database,
+        own=args.own_stack,
+        trust_proxy=args.trust_proxy,
     ) as (stack, stack_kind):
         port = urlsplit(stack.base_url).port
         print(f"stack: {stack_kind} at {stack.base_url}, pids {stack.pids}")

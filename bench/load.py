@@ -57,6 +57,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     add("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     add("--database", default="rpa_load", help="PostgreSQL database, recreated (rpa_load)")
     add("--own-stack", action="store_true", help="start gunicorn here even if ops exists")
+    add(
+        "--trust-proxy",
+        action="store_true",
+        help="own stack, allauth trusting X-Forwarded-For (bench/loadsim/settings.py)",
+    )
     add("--seed", type=int, default=1, help="random seed of the trainees' choices")
     add("--timeout", type=float, default=900.0, help="hard limit of the whole run, s (900)")
     add("--output", type=Path, help="JSON results (default bench/results/load-<time>.json)")
@@ -70,7 +75,11 @@ def _alarm(signum, frame):
 def run(args: argparse.Namespace) -> int:
     started_at = datetime.now(UTC)
     with open_stack(
-        port=args.port, workers=args.workers, database=args.database, own=args.own_stack
+        port=args.port,
+        workers=args.workers,
+        database=args.database,
+        own=args.own_stack,
+        trust_proxy=args.trust_proxy,
     ) as (stack, stack_kind):
         port = urlsplit(stack.base_url).port
         print(f"stack: {stack_kind} at {stack.base_url}, pids {stack.pids}")
@@ -91,7 +100,15 @@ def run(args: argparse.Namespace) -> int:
             ledger=ledger,
             seed=args.seed,
         )
-        summary = summarize(recorder.snapshot(), start, end)
+        records = recorder.snapshot()
+        summary = summarize(records, start, end)
+        # Without the logins and the first 15 s (everyone logging in at once: Argon2 hashes).
+        settled = start + min(15.0, args.seconds / 2)
+        steady = summarize(
+            [r for r in records if r.start >= settled and not r.kind.startswith("login")],
+            settled,
+            end,
+        )
         worker_alive = pid_alive(stack.pids.get("worker"))
         with tempfile.TemporaryDirectory(prefix="rpa-load-ledger-") as tmp:
             ledger_path = Path(tmp) / "ledger.json"
@@ -101,6 +118,13 @@ def run(args: argparse.Namespace) -> int:
     if not worker_alive:
         problems.insert(0, "the task worker is not running any more")
     print_summary(summary, f"{args.trainees} trainees, {args.seconds:.0f} s, think {args.think}")
+    print(
+        f"after the first {settled - start:.0f} s, without logins: {steady['requests']} requests, "
+        f"{steady['errors']} errors, {steady['throughput_rps']} req/s, p50 {steady['p50_ms']} ms, "
+        f"p95 {steady['p95_ms']} ms, p99 {steady['p99_ms']} ms"
+    )
+    logged_in = sum(1 for t in trainees if t.steps_done > 0)
+    print(f"trainees who logged in: {logged_in} of {args.trainees}")
     counts = ledger.as_dict()["counts"]
     print("confirmed by the server: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     figures = check["figures"]
@@ -123,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
                 "options": {k: str(v) for k, v in vars(args).items()},
                 "stack": stack_kind,
                 "summary": summary,
+                "steady": steady,
+                "trainees_logged_in": logged_in,
                 "confirmed": counts,
                 "check": check,
                 "worker_alive": worker_alive,

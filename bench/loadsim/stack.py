@@ -11,6 +11,7 @@ Either way the object has ``base_url``, ``port``, ``env``, ``database_url``, ``p
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -37,8 +38,29 @@ def recreate_database(name: str) -> str:
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
+def redis_db_for(database: str) -> int:
+    """A Redis database number (1-15) of its own for each PostgreSQL database name (as
+    ops/prodlocal.py derives it), so stacks on other databases keep their caches."""
+    return int(hashlib.sha256(database.encode()).hexdigest(), 16) % 15 + 1
+
+
+def flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
 class LocalStack:
-    def __init__(self, *, port: int, gunicorn_workers: int, database: str, worker: bool = True):
+    def __init__(
+        self,
+        *,
+        port: int,
+        gunicorn_workers: int,
+        database: str,
+        worker: bool = True,
+        settings_module: str = "bench.settings",
+    ):
+        self.settings_module = settings_module
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.gunicorn_workers = gunicorn_workers
@@ -68,8 +90,13 @@ class LocalStack:
         self.log_dir = tmp
         self.database_url = recreate_database(self.database)
         env = bench_environment(tmp, self.database_url)
+        redis_url = f"redis://127.0.0.1:6379/{redis_db_for(self.database)}"
+        flush_redis(redis_url)
         env.update(
             {
+                "DJANGO_SETTINGS_MODULE": self.settings_module,
+                # The cache (allauth's rate limits, cached_db sessions) shared by the workers.
+                "REDIS_URL": redis_url,
                 "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
                 "CONN_MAX_AGE": env.get("CONN_MAX_AGE", "60"),
                 "MEDIA_ROOT": str(tmp / "media"),
@@ -157,10 +184,13 @@ def pid_alive(pid: int | None) -> bool:
 
 
 @contextmanager
-def open_stack(*, port: int, workers: int, database: str, own: bool = False):
-    """ProdLocal when available (and not ``own``), else LocalStack; yields (stack, kind)."""
+def open_stack(
+    *, port: int, workers: int, database: str, own: bool = False, trust_proxy: bool = False
+):
+    """ProdLocal when available (and neither ``own`` nor ``trust_proxy``), else LocalStack;
+    yields (stack, kind). ``trust_proxy``: bench/loadsim/settings.py (see there)."""
     prod_local = None
-    if not own:
+    if not own and not trust_proxy:
         try:
             from ops.prodlocal import ProdLocal as prod_local
         except ImportError:
@@ -181,5 +211,8 @@ def open_stack(*, port: int, workers: int, database: str, own: bool = False):
                     raise BenchError(f"the stack is not on 127.0.0.1: {stack.base_url}")
                 yield stack, "ops.prodlocal"
         return
-    with LocalStack(port=port, gunicorn_workers=workers, database=database) as stack:
-        yield stack, "bench LocalStack"
+    settings_module = "bench.loadsim.settings" if trust_proxy else "bench.settings"
+    with LocalStack(
+        port=port, gunicorn_workers=workers, database=database, settings_module=settings_module
+    ) as stack:
+        yield stack, f"bench LocalStack ({settings_module})"
