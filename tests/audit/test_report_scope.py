@@ -170,3 +170,35 @@ def test_the_migration_moves_existing_entries_with_their_course(world):
     migration.move_entries_back(global_apps, None)
     assert CourseLogEntry.objects.count() == 0
     assert ModelLogEntry.objects.filter(content_type=enrollment_type, action=bulk.LOG_APPROVE)
+
+
+def test_course_objects_belong_to_their_course(client, world):
+    from tests.assessments.test_admin_grading import make_quiz
+    from tests.factories import fieldwork as ff
+
+    spring = cohort(world["course_a"], name="春期")
+    quiz = make_quiz(world["course_a"], title="確認A")
+    requirement = ff.requirement(world["course_b"])
+    for instance, user in (
+        (spring, world["instructor_a"]),
+        (quiz, world["instructor_a"]),
+        (requirement, world["instructor_b"]),
+    ):
+        log(instance=instance, action="wagtail.edit", user=user)
+    scopes = {
+        (e.content_type.model, e.course_id, e.enrollment_id)
+        for e in CourseLogEntry.objects.select_related("content_type")
+    }
+    assert scopes == {
+        ("cohort", world["course_a"].pk, None),
+        ("quiz", world["course_a"].pk, None),
+        ("fieldworkrequirement", world["course_b"].pk, None),
+    }
+    visible_a = CourseLogEntry.objects.viewable_by_user(world["instructor_a"])
+    assert {e.content_type.model for e in visible_a} == {"cohort", "quiz"}
+    visible_b = CourseLogEntry.objects.viewable_by_user(world["instructor_b"])
+    assert {e.content_type.model for e in visible_b} == {"fieldworkrequirement"}
+    rows = report_rows(client, world["instructor_a"])
+    assert "空き家活用講座 春期" in rows and "確認A" in rows
+    rows = report_rows(client, world["instructor_b"])
+    assert "春期" not in rows and "確認A" not in rows
