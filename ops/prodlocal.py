@@ -223,14 +223,18 @@ class ProdLocal:
             timeout=timeout,
         )
 
-    def start_app_server(self, *, port: int, workers: int = 2, name: str | None = None) -> str:
+    def start_app_server(
+        self, *, port: int, workers: int = 2, name: str | None = None, env: dict | None = None
+    ) -> str:
         """Another gunicorn app server on ``port`` sharing this stack's database, Redis and
-        object storage (as a second machine behind the proxy would). Returns its base URL."""
+        object storage (as a second machine behind the proxy would), with ``env`` on top of
+        the stack's environment. Returns its base URL."""
         name = name or f"gunicorn-{port}"
         env = {
             **self.env,
             "GUNICORN_BIND": f"{HOST}:{port}",
             "WEB_CONCURRENCY": str(workers),
+            **(env or {}),
         }
         self._spawn(
             name,

@@ -130,14 +130,21 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis rather than Django's own RedisCache for one reason: with
+            # IGNORE_EXCEPTIONS a Redis that cannot be reached is a cache miss (logged),
+            # not a failed request (decision 0019).
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="rpa"),
-            # A Redis that does not answer fails the request quickly instead of holding a
-            # gunicorn worker until its timeout.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                # Redis answers in well under a millisecond: give up quickly when it does not.
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     # Sessions are written to the database and read from Redis (decision 0019): Redis may
     # lose everything on a restart (it keeps nothing on disk here) without logging anyone out.
     SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")

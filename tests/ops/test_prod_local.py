@@ -80,6 +80,38 @@ def test_a_session_from_one_app_server_is_accepted_by_another(stack):
     assert "/accounts/login/" in page.headers["Location"]
 
 
+def test_an_app_server_that_cannot_reach_redis_keeps_serving(stack):
+    """Redis unreachable (a closed port): the cache misses, sessions come from the
+    database, pages work for visitors and for people already logged in. New logins are
+    refused (429) until Redis is back: allauth's rate limiter cannot take its lock and
+    fails closed (decision 0019)."""
+    from ops.prodlocal import free_port
+    from ops.prove_pipeline import Client
+
+    closed = free_port()
+    url = stack.start_app_server(
+        port=free_port(), workers=1, env={"REDIS_URL": f"redis://127.0.0.1:{closed}/0"}
+    )
+    visitor = Client(url)
+    for path in ("/", "/courses/", "/library/"):
+        assert visitor.get(path).status_code == 200, path
+
+    client = _logged_in_client(stack, stack.base_url, "trainee2@example.com")
+    client.base_url = url
+    page = client.get("/learn/mypage/", allow_redirects=False)
+    assert page.status_code == 200
+    assert "井上" in page.text
+
+    visitor.get("/accounts/login/")
+    response = visitor.post(
+        "/accounts/login/",
+        {"login": "trainee3@example.com", "password": DEMO_PASSWORD},
+        allow_redirects=False,
+    )
+    assert response.status_code == 429
+    assert "Exception ignored" in stack.log(f"gunicorn-{url.rsplit(':', 1)[1]}")
+
+
 def test_every_process_runs_the_production_settings_over_object_storage(stack):
     result = stack.manage(
         "shell",

@@ -107,14 +107,27 @@ def production_settings(**variables) -> dict:
 
 def test_cache_and_sessions_are_shared_through_redis():
     settings = production_settings(**REDIS)
-    assert settings["CACHES"]["default"]["BACKEND"] == (
-        "django.core.cache.backends.redis.RedisCache"
-    )
+    assert settings["CACHES"]["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    assert settings["CACHES"]["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
     assert settings["CACHES"]["default"]["LOCATION"] == "redis://redis.internal:6379/0"
     # No other cache alias, so nothing per process that would have to agree.
     assert list(settings["CACHES"]) == ["default"]
     # Sessions written to the database, read through Redis: a Redis restart logs no one out.
     assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_an_unreachable_redis_is_a_cache_miss_not_an_error():
+    code = (
+        "import time, django; django.setup(); from django.core.cache import cache; "
+        "t = time.monotonic(); cache.set('k', 1); value = cache.get('k', 'miss'); "
+        "print(value, round(time.monotonic() - t, 1))"
+    )
+    result = run([sys.executable, "-c", code], REDIS_URL="redis://127.0.0.1:9/0")
+    assert result.returncode == 0, result.stderr
+    value, seconds = result.stdout.split()
+    assert value == "miss"
+    assert float(seconds) < 3
+    assert "Exception ignored" in result.stderr
 
 
 def test_without_redis_sessions_stay_in_the_database_and_the_start_warns():
