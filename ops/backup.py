@@ -232,15 +232,33 @@ def dump_database(work: Path) -> dict:
     }
 
 
+def physical_key(storage, name: str) -> tuple:
+    """Where a file really is: the bucket and key on S3, the real path on disk. Two storages
+    can overlap (on S3 the media storage is the bucket's root and the private storage its
+    ``private/`` prefix): a file is backed up once, by the storage that owns it."""
+    bucket = getattr(storage, "bucket_name", None)
+    if bucket is not None and hasattr(storage, "_normalize_name"):
+        return ("s3", bucket, storage._normalize_name(name))
+    try:
+        return ("path", os.path.realpath(storage.path(name)))
+    except NotImplementedError:
+        return ("name", id(storage), name)
+
+
 def copy_storages(work: Path) -> list[dict]:
     """Every file of the backed-up storages, copied through the storage API."""
     from django.core.files.storage import storages
 
+    seen = {
+        physical_key(storages["private"], name) for name in storage_files(storages["private"])
+    }  # the private storage owns its files, even where the media storage also lists them
     entries = []
     for alias in STORAGE_ALIASES:
         storage = storages[alias]
         count = 0
         for name in storage_files(storage):
+            if alias != "private" and physical_key(storage, name) in seen:
+                continue
             target = work / "files" / alias / safe_name(name)
             target.parent.mkdir(parents=True, exist_ok=True)
             digest = hashlib.sha256()
