@@ -8,7 +8,7 @@ from lms.privacy.models import PrivacySettings
 
 from .common import publish
 
-SLUG = "privacy"
+SLUG = "privacy-policy"
 OPERATOR_JA = "一般社団法人コミュニティネットワーク協会"
 OPERATOR_EN = "Community Network Association (a general incorporated association)"
 CONTACT_EMAIL = "privacy@example.com"
