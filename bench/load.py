@@ -8,7 +8,8 @@ and the task worker started here; a fresh database ``rpa_load``, migrated and se
 ``--trainees`` trainees enrolled in the demo course (bench/loadsim/setup.py) and runs them
 at once for ``--seconds``: each logs in through the login form, browses, reads lessons and
 marks them complete, takes quizzes (start, answer, submit) and logs fieldwork (draft, then
-submit) with a pause of 0..2×``--think`` seconds between requests (bench/loadsim/trainee.py).
+submit) with a pause of 0..2×``--think`` seconds between requests (bench/loadsim/trainee.py);
+they arrive (log in) over the first ``--ramp`` seconds.
 
 Afterwards bench/loadsim/verify.py checks in the database that every answer, completion and
 entry that got a success response is there as sent, that nothing is half-written, and that
@@ -52,7 +53,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     add = parser.add_argument
     add("--trainees", type=int, default=50, help="simulated trainees at once (default 50)")
     add("--seconds", type=float, default=60.0, help="duration of the load (default 60)")
-    add("--think", type=float, default=1.0, help="mean pause between requests, s (default 1)")
+    add("--think", type=float, default=5.0, help="mean pause between requests, s (default 5)")
+    add("--ramp", type=float, default=10.0, help="trainees arrive over this many s (10)")
     add("--port", type=int, default=8791, help="gunicorn's port on 127.0.0.1 (default 8791)")
     add("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     add("--database", default="rpa_load", help="PostgreSQL database, recreated (rpa_load)")
@@ -99,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
             recorder=recorder,
             ledger=ledger,
             seed=args.seed,
+            ramp=args.ramp,
         )
         records = recorder.snapshot()
         summary = summarize(records, start, end)
