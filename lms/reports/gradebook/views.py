@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views import View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -191,25 +192,48 @@ class GradebookView(_GradebookMixin, WagtailAdminTemplateMixin, View):
 
     def display_rows(self, rows):
         """The page's rows with their links: the enrollment's history, the trainee's attempts
-        at each quiz, the certificate (reversed once, not per row)."""
+        at each quiz, the certificate (reversed once, not per row).
+
+        The quiz cells (most of the table) are built here with ``format_html``, one string
+        per row: the same markup as template tags would make, at a fraction of the cost of
+        rendering 10 tags per cell."""
         enrollment_url = reverse("enrollments:history", args=[0])[:-2]
         certificate_url = reverse("certificates_admin:detail", args=[0])[:-2]
         attempts_url = reverse("quiz_attempts:index")
+        passed, not_passed = _("Passed"), _("Not passed")
+        awaiting, no_attempt = _("Awaiting grading"), _("No attempt")
         items = []
         for row in rows:
             email = urlencode({"q": row.email})
+            cells = []
+            for quiz in self.book.quizzes:
+                result = row.quiz(quiz.id)
+                if not result.attempts:
+                    cells.append(
+                        format_html(
+                            '<td><span class="w-sr-only">{}</span>'
+                            '<span aria-hidden="true">—</span></td>',
+                            no_attempt,
+                        )
+                    )
+                    continue
+                score = f"{result.best_text}%" if result.raw_best is not None else awaiting
+                cells.append(
+                    format_html(
+                        '<td><a href="{}?quiz={}&amp;{}">{}</a> {}</td>',
+                        attempts_url,
+                        quiz.id,
+                        email,
+                        score,
+                        passed if result.passed else not_passed,
+                    )
+                )
             items.append(
                 {
                     "row": row,
                     "enrollment_url": f"{enrollment_url}{row.enrollment_id}/",
                     "certificate_url": f"{certificate_url}{row.certificate_id}/",
-                    "quizzes": [
-                        {
-                            "result": row.quiz(quiz.id),
-                            "url": f"{attempts_url}?quiz={quiz.id}&{email}",
-                        }
-                        for quiz in self.book.quizzes
-                    ],
+                    "quiz_cells": format_html_join("", "{}", ((cell,) for cell in cells)),
                 }
             )
         return items
