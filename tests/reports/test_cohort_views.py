@@ -288,3 +288,16 @@ def test_the_course_dashboard_and_the_index_cost_the_same_at_5_and_60(
     with django_assert_num_queries(QUERIES_INDEX):
         response = client.get(INDEX)
     assert f"<td>{size}</td>" in response.content.decode()
+
+
+def test_the_demo_instructor_opens_every_dashboard_of_the_demo(client, demo_site):
+    instructor = get_user_model().objects.get(email="instructor@example.com")
+    client.force_login(instructor)
+    index = client.get(INDEX).content.decode()
+    urls = sorted(set(re.findall(r'href="(/admin/reports/cohorts/(?:course/)?\d+/)"', index)))
+    assert any("/course/" in url for url in urls)
+    assert any("/course/" not in url for url in urls)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'role="img"' in response.content.decode(), url
