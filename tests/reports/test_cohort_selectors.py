@@ -226,3 +226,17 @@ def test_an_empty_cohort_has_zero_everywhere(world):
     assert [s.percent for s in board.funnel] == [0] * 7
     assert [(w.lessons, w.quizzes, w.fieldwork) for w in board.weeks] == [(0, 0, 0)] * 2
     assert board.at_risk == []
+
+
+def test_on_the_last_day_the_deadline_is_today_and_after_it_no_longer_near(world):
+    last_day = selectors.cohort_dashboard(cohort=world["cohort"], today=datetime.date(2026, 12, 1))
+    b = next(r for r in last_day.at_risk if r.enrollment.pk == world["b"].pk)
+    assert (b.deadline, b.days_left) == (datetime.date(2026, 12, 1), 0)
+    with translation.override("en"):
+        assert risk_reasons(b) == [
+            "Deadline Dec. 1, 2026 is today; missing: 3 more fieldwork hours.",
+        ]
+    after = selectors.cohort_dashboard(cohort=world["cohort"], today=datetime.date(2026, 12, 2))
+    assert all(r.deadline is None for r in after.at_risk)
+    assert world["b"].pk not in [r.enrollment.pk for r in after.at_risk]  # active on 25 Nov
+    assert after.weeks[-1].start == datetime.date(2026, 11, 30)  # the run ends on 1 Dec

@@ -301,3 +301,13 @@ def test_the_demo_instructor_opens_every_dashboard_of_the_demo(client, demo_site
         response = client.get(url)
         assert response.status_code == 200, url
         assert 'role="img"' in response.content.decode(), url
+
+
+def test_unknown_ids_are_not_found_and_a_new_instructor_is_told_why_the_list_is_empty(client):
+    client.force_login(InstructorFactory())
+    assert client.get(f"{INDEX}987654/").status_code == 404
+    assert client.get(f"{INDEX}course/987654/").status_code == 404
+    profile = UserProfile.get_for_user(get_user_model().objects.get())
+    profile.preferred_language = "en"
+    profile.save()
+    assert "You do not teach any course yet." in client.get(INDEX).content.decode()
