@@ -274,9 +274,16 @@ def test_exports_apply_the_filters(client, data):
     assert [r[2] for r in _csv(client.get(f"{csv_url}?q=ｴﾝﾄﾞｳ"))[1:]] == ["endo@example.com"]
 
 
-def test_a_name_written_as_a_formula_stays_text_in_the_csv(client, data):
+def test_a_name_written_as_a_formula_stays_text_in_both_exports(client, data):
     user = data["enrollments"]["aoki"].user
     get_user_model().objects.filter(pk=user.pk).update(last_name="=HYPERLINK(1)")
     client.force_login(data["teacher"])
-    rows = _csv(client.get(_urls(data["course"])[1]))
-    assert any(row[0].startswith("'=HYPERLINK(1)") for row in rows[1:])
+    _page, csv_url, xlsx_url = _urls(data["course"])
+    rows = _csv(client.get(csv_url))
+    assert [row[0] for row in rows[1:] if "HYPERLINK" in row[0]] == ["'=HYPERLINK(1) 一郎"]
+    content = b"".join(client.get(xlsx_url).streaming_content)
+    sheet = load_workbook(io.BytesIO(content)).active
+    cells = [c for c in sheet["A"] if "HYPERLINK" in str(c.value)]
+    assert [(c.value, c.data_type) for c in cells] == [("=HYPERLINK(1) 一郎", "s")]
+    last_activity = sheet.cell(row=3, column=18)  # 井上's last activity: a date, formatted
+    assert last_activity.is_date and last_activity.number_format == "yyyy-mm-dd hh:mm"
