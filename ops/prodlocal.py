@@ -322,7 +322,10 @@ class ProdLocal:
     def _start_s3(self) -> None:
         port = free_port()
         self.s3_endpoint_url = f"http://{HOST}:{port}"
-        self._spawn("s3", [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)])
+        # The S3 server's request log always goes to its file, even in the foreground run.
+        self._spawn(
+            "s3", [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)], to_file=True
+        )
         deadline = time.monotonic() + 30
         while True:
             self._check_alive()
@@ -458,8 +461,10 @@ class ProdLocal:
 
     # -- processes -----------------------------------------------------------------------
 
-    def _spawn(self, name: str, command: list[str], env: dict | None = None) -> None:
-        if self.inherit_output:
+    def _spawn(
+        self, name: str, command: list[str], env: dict | None = None, to_file: bool = False
+    ) -> None:
+        if self.inherit_output and not to_file:
             stdout = stderr = None
         else:
             path = self.log_dir / f"{name}.log"
@@ -563,7 +568,9 @@ def main(argv: list[str] | None = None) -> int:
     def _terminate(signum, frame):
         raise KeyboardInterrupt
 
+    # Both, explicitly: a shell may start this with SIGINT ignored (a background job).
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     print("Starting the production-like stack (PostgreSQL, Redis, S3, gunicorn, worker)...")
     try:
         with stack:
@@ -577,9 +584,10 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_seed:
                 from lms.demo import content
 
-                print(f"Demo logins (password {content.DEMO_PASSWORD}):")
+                print(f"Demo logins (password {content.DEMO_PASSWORD}, all in the README):")
                 for spec in content.USERS:
                     print(f"  {spec['email']}")
+            print(f"  logs of the S3 server: {stack.log_dir / 's3.log'}")
             print("Ctrl-C stops everything.")
             while True:
                 for name, process in stack._processes.items():
