@@ -18,7 +18,8 @@ storage variables): create an empty database first (``createdb``). In order:
    S3 alike); a name the storage would change is an error.
 5. **After**: ``migrate`` (when the code is newer than the backup), the navigation cache
    made stale (``cms.signals.bump_tree_version``), and a check that every certificate PDF and
-   fieldwork attachment the database names is in storage. The search index
+   fieldwork attachment the database names is in storage (and lists the private files no
+   row names, in the summary's ``unreferenced``). The search index
    (``cms.textsearch`` tables and Wagtail's) is in the database dump: no reindex is needed.
 
 Exits non-zero with a message when anything does not match. See docs/backups.md.
@@ -215,20 +216,24 @@ def restore_files(backup: Backup, *, force: bool) -> int:
     return len(backup.files)
 
 
-def missing_files() -> list[str]:
-    """Files the restored database names that are not in storage."""
-    from django.core.files.storage import storages
-
+def private_names() -> set[str]:
+    """The private files the database names: certificate PDFs, fieldwork evidence."""
     from lms.certificates.models import Certificate
     from lms.fieldwork.models import FieldworkAttachment
 
-    private = storages["private"]
-    names = [
+    return {
         *Certificate.objects.exclude(pdf_file="").values_list("pdf_file", flat=True),
         *FieldworkAttachment.objects.values_list("file", flat=True),
         *FieldworkAttachment.objects.exclude(thumbnail="").values_list("thumbnail", flat=True),
-    ]
-    return [name for name in names if not private.exists(name)]
+    }
+
+
+def missing_files(named: set[str]) -> list[str]:
+    """Files the restored database names that are not in storage."""
+    from django.core.files.storage import storages
+
+    private = storages["private"]
+    return sorted(name for name in named if not private.exists(name))
 
 
 def restore(source: Path, *, force: bool = False, migrate: bool = True) -> dict:
@@ -255,7 +260,8 @@ def restore(source: Path, *, force: bool = False, migrate: bool = True) -> dict:
     from cms.signals import bump_tree_version
 
     bump_tree_version()
-    missing = missing_files()
+    named = private_names()
+    missing = missing_files(named)
     if missing:
         raise BackupError(
             f"{len(missing)} files named by the database are missing from the backup: "
@@ -267,6 +273,13 @@ def restore(source: Path, *, force: bool = False, migrate: bool = True) -> dict:
         "tables": len(backup.database["counts"]),
         "rows": sum(backup.database["counts"].values()),
         "files": restored,
+        # Private files no row names (left by a process killed between writing a file and
+        # its row): harmless, listed for the operator to remove.
+        "unreferenced": sorted(
+            entry["name"]
+            for entry in backup.files
+            if entry["storage"] == "private" and entry["name"] not in named
+        ),
     }
     log(
         f"Restored {summary['rows']} rows in {summary['tables']} tables and "

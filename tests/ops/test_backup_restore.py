@@ -127,6 +127,8 @@ def build_academy(site_tree) -> dict:
     get_image_model().objects.create(
         title="印影", file=ImageFile(io.BytesIO(png_bytes()), name="seal.png")
     )
+    # A file no row names (as a process killed between the file and its row leaves).
+    storages["private"].save("fieldwork/orphan.jpg", io.BytesIO(ff.image_bytes()))
     cf.complete_lessons(enrollment, course)  # completes the course: the certificate is issued
     certificate = Certificate.objects.get(enrollment=enrollment)
     assert certificate.status == Certificate.Status.ISSUED
@@ -177,7 +179,8 @@ def backup_restore_and_check(site_tree, tmp_path, database_url: str, *, archive:
     assert manifest["database"]["counts"]["assessments_attempt"] == 1
     assert manifest["database"]["counts"]["courses_lessonprogress"] == 2
     assert "0001_initial" in manifest["database"]["migrations"]["certificates"]
-    assert manifest["storages"]["private"]["files"] == 3  # the PDF, the photo, its thumbnail
+    # The PDF, the photo, its thumbnail, the orphan.
+    assert manifest["storages"]["private"]["files"] == 4
     assert manifest["storages"]["default"]["files"] >= 1  # the image (and its renditions)
     pdf_entry = next(f for f in manifest["files"] if f["name"].endswith(".pdf"))
     assert pdf_entry["sha256"] == facts["pdf_sha256"]
@@ -188,6 +191,7 @@ def backup_restore_and_check(site_tree, tmp_path, database_url: str, *, archive:
     summary = json.loads(restored.stdout)
     assert summary["files"] == len(manifest["files"])
     assert summary["rows"] == sum(manifest["database"]["counts"].values())
+    assert summary["unreferenced"] == ["fieldwork/orphan.jpg"]
     assert sorted(
         str(p.relative_to(tmp_path / "dst-private"))
         for p in (tmp_path / "dst-private").rglob("*")
