@@ -111,8 +111,8 @@ class _OwnQuizOnly:
 
     instance_action = "change"
 
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
         policy = QuizPermissionPolicy(Quiz)
         if not policy.user_has_permission_for_instance(
             self.request.user, self.instance_action, obj

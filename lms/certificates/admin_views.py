@@ -36,7 +36,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.widgets.button import HeaderButton
-from wagtail.models import ModelLogEntry
+from wagtail.log_actions import registry as log_registry
 
 from lms.accounts.roles import is_instructor
 from lms.courses.admin_permissions import InstructorPolicy
@@ -229,7 +229,7 @@ class CertificateDetailView(WagtailAdminTemplateMixin, View):
             .order_by("created_at", "pk")
         )
         log_entries = (
-            ModelLogEntry.objects.for_instance(certificate)
+            log_registry.get_logs_for_instance(certificate)
             .select_related("user")
             .order_by("-timestamp")
         )

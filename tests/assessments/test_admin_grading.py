@@ -6,12 +6,11 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
-from wagtail.models import ModelLogEntry
 
 from lms.assessments import services
 from lms.assessments.models import Answer, Attempt, Quiz, ScoreChange
 from lms.courses import services as course_services
-from lms.courses.models import CourseInstructor, LessonProgress
+from lms.courses.models import CourseInstructor, CourseLogEntry, LessonProgress
 from tests.factories.accounts import InstructorFactory, TraineeFactory, UserFactory
 from tests.factories.courses import course_tree, lessons_of
 
@@ -226,7 +225,7 @@ def test_grading_the_essay_grades_the_attempt_and_records_it(client, instructor,
         Decimal("6.50"),
         instructor,
     )
-    entry = ModelLogEntry.objects.get(action="assessments.manual_grade")
+    entry = CourseLogEntry.objects.get(action="assessments.manual_grade")
     assert entry.user == instructor and entry.object_id == str(submitted.pk)
     # The page now shows the grade, the grader and the history.
     text = page(client.get(f"/admin/quiz-attempts/{submitted.pk}/"))
@@ -352,7 +351,7 @@ def test_overriding_the_attempt_sets_pass_or_fail_and_is_logged(client, instruct
     )
     change = ScoreChange.objects.get(kind=ScoreChange.Kind.OVERRIDE, answer=None)
     assert (change.old_score, change.new_score) == (Decimal("6.00"), Decimal("4.00"))
-    assert ModelLogEntry.objects.filter(action="assessments.override", object_id=str(graded.pk))
+    assert CourseLogEntry.objects.filter(action="assessments.override", object_id=str(graded.pk))
 
 
 def test_the_audit_log_reports_show_grading_actions(client, instructor, graded):

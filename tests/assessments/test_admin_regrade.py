@@ -3,12 +3,11 @@
 from decimal import Decimal
 
 import pytest
-from wagtail.models import ModelLogEntry
 
 from lms.assessments.models import Answer, ScoreChange
 from lms.assessments.statistics import quiz_statistics
 from lms.courses import services as course_services
-from lms.courses.models import CourseInstructor
+from lms.courses.models import CourseInstructor, CourseLogEntry
 from tests.assessments.test_admin_grading import (
     essay_block,
     make_quiz,
@@ -93,7 +92,7 @@ def test_regrading_changes_scores_keeps_the_original_and_records_it(
         (Decimal("2.00"), Decimal("0.00"), "正解の設定誤りを修正", instructor),
         (Decimal("0.00"), Decimal("2.00"), "正解の設定誤りを修正", instructor),
     ]
-    assert ModelLogEntry.objects.filter(action="assessments.regrade", object_id=str(quiz.pk))
+    assert CourseLogEntry.objects.filter(action="assessments.regrade", object_id=str(quiz.pk))
     # The statistics follow the corrected question: 北岳 is now the correct choice.
     single = quiz_statistics(quiz).questions[0]
     assert [(f.choice.text, f.choice.correct, f.count) for f in single.choices] == [

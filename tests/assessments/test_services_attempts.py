@@ -302,9 +302,9 @@ def test_essays_wait_for_manual_grading(course):
         instructor,
     )
     assert LessonProgress.objects.filter(lesson=lesson).exists()
-    from wagtail.models import ModelLogEntry
+    from lms.courses.models import CourseLogEntry
 
-    assert ModelLogEntry.objects.filter(action="assessments.manual_grade").count() == 1
+    assert CourseLogEntry.objects.filter(action="assessments.manual_grade").count() == 1
 
 
 def test_an_empty_essay_scores_zero_without_waiting(course):

@@ -4,11 +4,10 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
-from wagtail.models import ModelLogEntry
 
 from lms.assessments import services
 from lms.assessments.models import Answer, Attempt, ScoreChange
-from lms.courses.models import LessonProgress
+from lms.courses.models import CourseLogEntry, LessonProgress
 from tests.factories import assessments as qf
 from tests.factories.accounts import InstructorFactory
 from tests.factories.courses import course_tree, lessons_of
@@ -56,7 +55,7 @@ def test_answer_override_keeps_the_automatic_score_and_records_who_and_why(cours
         "別解も正しい",
         instructor,
     )
-    entry = ModelLogEntry.objects.get(action="assessments.override")
+    entry = CourseLogEntry.objects.get(action="assessments.override")
     assert entry.user == instructor and entry.data["reason"] == "別解も正しい"
 
 
@@ -132,7 +131,7 @@ def test_regrade_after_a_corrected_question(course):
     # An attempt in progress is graded with the corrected question when submitted.
     services.answer_save(attempt=open_attempt, position=1, response={"choice": "q1-2"}, version=1)
     assert services.attempt_submit(attempt=open_attempt).passed is True
-    assert ModelLogEntry.objects.filter(action="assessments.regrade").count() == 1
+    assert CourseLogEntry.objects.filter(action="assessments.regrade").count() == 1
 
 
 def test_grading_an_attempt_in_progress_is_refused(course):

@@ -10,7 +10,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.utils import translation
-from wagtail.models import ModelLogEntry
 
 from lms.certificates import models as certificate_models
 from lms.certificates import services
@@ -20,7 +19,7 @@ from lms.certificates.models import (
     SerialCounter,
     format_serial,
 )
-from lms.courses.models import Enrollment
+from lms.courses.models import CourseLogEntry, Enrollment
 from tests.factories.accounts import InstructorFactory, UserFactory
 from tests.factories.courses import course_tree
 
@@ -81,7 +80,7 @@ def test_completing_the_last_lesson_issues_the_certificate_through_the_task(
     assert certificate.serial in text
     assert pdf.qr_codes()[0].endswith(f"/certificates/verify/{certificate.code}/")
     assert (
-        ModelLogEntry.objects.for_instance(certificate).filter(action=services.LOG_ISSUE).exists()
+        CourseLogEntry.objects.for_instance(certificate).filter(action=services.LOG_ISSUE).exists()
     )
 
 
@@ -178,7 +177,7 @@ def test_reissue_supersedes_and_keeps_the_history(course, designs):
     assert new.name == "佐藤 𠮷子" and new.status == Certificate.Status.PENDING
     assert new.serial != old.serial and new.code != old.code
     assert new.issued_by == admin
-    entry = ModelLogEntry.objects.for_instance(old).get(action=services.LOG_REISSUE)
+    entry = CourseLogEntry.objects.for_instance(old).get(action=services.LOG_REISSUE)
     assert entry.user == admin and entry.data["reason"] == "婚姻による改姓"
     # One current certificate per enrollment: issuing again gives the new one.
     assert services.certificate_issue(enrollment=old.enrollment) == new
@@ -193,7 +192,7 @@ def test_revoke_records_who_when_why(course, designs):
     assert certificate.revoked_by == admin and certificate.revoked_at is not None
     assert certificate.revoked_reason == "不正受講が判明"
     assert (
-        ModelLogEntry.objects.for_instance(certificate).filter(action=services.LOG_REVOKE).exists()
+        CourseLogEntry.objects.for_instance(certificate).filter(action=services.LOG_REVOKE).exists()
     )
     with pytest.raises(ValidationError):
         services.certificate_revoke(certificate=certificate, actor=admin, reason="再度")

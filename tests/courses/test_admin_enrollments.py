@@ -8,10 +8,9 @@ import pytest
 from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
-from wagtail.models import ModelLogEntry
 
 from lms.courses import services
-from lms.courses.models import CourseInstructor, Enrollment, EnrollmentEvent
+from lms.courses.models import CourseInstructor, CourseLogEntry, Enrollment, EnrollmentEvent
 from tests.factories.accounts import InstructorFactory, TraineeFactory, UserFactory
 from tests.factories.courses import cohort, course_tree, lessons_of
 
@@ -185,7 +184,7 @@ def test_approve_one_with_a_message_emails_logs_and_says_so(
     assert mine[1].status == Status.PENDING
     assert [m.to for m in mail.outbox] == [[mine[0].user.email]]
     assert "ようこそ" in mail.outbox[0].body
-    entry = ModelLogEntry.objects.get(object_id=str(mine[0].pk))
+    entry = CourseLogEntry.objects.get(object_id=str(mine[0].pk))
     assert entry.action == "courses.enrollment.approve" and entry.user == instructor
     assert EnrollmentEvent.objects.filter(enrollment=mine[0], actor=instructor).exists()
     history = page(client.get(f"{LISTING}history/{mine[0].pk}/"))
@@ -217,7 +216,7 @@ def test_bulk_approve_several_and_report_the_waiting_list(
     statuses = sorted(Enrollment.objects.filter(course=course).values_list("status", flat=True))
     assert statuses == [Status.ACTIVE, Status.ACTIVE, Status.WAITLISTED]
     assert len(mail.outbox) == 3
-    assert ModelLogEntry.objects.filter(action="courses.enrollment.approve").count() == 3
+    assert CourseLogEntry.objects.filter(action="courses.enrollment.approve").count() == 3
 
 
 def test_bulk_reject_skips_rows_not_awaiting_a_decision(
@@ -246,7 +245,7 @@ def test_bulk_reject_skips_rows_not_awaiting_a_decision(
     mine[1].refresh_from_db()
     assert mine[0].status == Status.REJECTED and mine[1].status == Status.ACTIVE
     assert len(mail.outbox) == 1
-    assert ModelLogEntry.objects.filter(action="courses.enrollment.reject").count() == 1
+    assert CourseLogEntry.objects.filter(action="courses.enrollment.reject").count() == 1
 
 
 def test_a_row_that_cannot_be_decided_is_reported_by_name_and_the_others_go_on(
@@ -272,7 +271,7 @@ def test_a_row_that_cannot_be_decided_is_reported_by_name_and_the_others_go_on(
     mine[0].refresh_from_db()
     mine[1].refresh_from_db()
     assert (mine[0].status, mine[1].status) == (Status.PENDING, Status.ACTIVE)
-    assert ModelLogEntry.objects.filter(object_id=str(mine[0].pk)).count() == 0
+    assert CourseLogEntry.objects.filter(object_id=str(mine[0].pk)).count() == 0
 
 
 def test_selecting_all_in_the_listing_keeps_the_listings_filters(client, instructor, courses):
@@ -301,7 +300,7 @@ def test_an_instructor_cannot_decide_on_a_course_they_do_not_teach(
     theirs.refresh_from_db()
     assert theirs.status == Status.PENDING
     assert mail.outbox == []
-    assert not ModelLogEntry.objects.filter(object_id=str(theirs.pk)).exists()
+    assert not CourseLogEntry.objects.filter(object_id=str(theirs.pk)).exists()
     assert client.get(f"{LISTING}history/{theirs.pk}/").status_code == 404
 
 

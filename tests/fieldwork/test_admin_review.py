@@ -7,9 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
-from lms.courses.models import Cohort, CourseInstructor, Enrollment
+from lms.courses.models import Cohort, CourseInstructor, CourseLogEntry, Enrollment
 from lms.fieldwork.models import FieldworkEntry, FieldworkEvent, FieldworkRequirement
 from tests.factories.accounts import InstructorFactory, TraineeFactory
 from tests.factories.courses import cohort, course_tree
@@ -97,7 +96,7 @@ def test_approve_return_and_reject_are_recorded_and_logged(client, instructor, c
         "写真を追加",
         "submitted",
     )
-    logged = ModelLogEntry.objects.filter(user=instructor).values_list("action", flat=True)
+    logged = CourseLogEntry.objects.filter(user=instructor).values_list("action", flat=True)
     assert sorted(logged) == ["fieldwork.approve", "fieldwork.reject", "fieldwork.return"]
     # A decided entry cannot be decided again.
     response = client.post(f"{QUEUE}review/{first.pk}/", {"decision": "reject", "comment": "x"})
