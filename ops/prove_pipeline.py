@@ -5,7 +5,7 @@ worker and not in the request that completed the course.
     make prove-pipeline                     # the same
 
 Walks the pipeline over HTTP as a trainee: log in → enroll → fieldwork entry with a photo
-(object storage) → the instructor approves it (the review service) → lesson complete →
+(object storage) → the instructor approves it in the admin → lesson complete →
 quiz submitted and passed, which completes the course. While that last request runs the
 worker is paused (SIGSTOP on its process group), so the proof does not depend on who is
 faster. Then it shows:
@@ -40,6 +40,7 @@ import requests
 from ops.prodlocal import BUCKET, ProdLocal, free_port
 
 RENDER_TASK = "lms.certificates.tasks.render_certificate"
+DEMO_PASSWORD = "demo-pass-2026"  # the demo instructor's (lms.demo.content)
 PDF_ENGINE = "lms.certificates.pdf_engine"
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 # A tiny valid JPEG (8x8, grey) for the fieldwork photo.
@@ -243,14 +244,16 @@ def prove(stack: ProdLocal, *, log=print) -> dict:
     stack.s3_client().head_object(Bucket=BUCKET, Key=photo_key)
     figures["photo_key"] = photo_key
 
-    # The instructor approves it (the admin's review service).
-    approved = _manage_json(
-        stack,
-        "from ops.pipeline_fixture import main_approve; "
-        f"main_approve({fixture['course_id']}, {fixture['instructor_email']!r})",
-        "APPROVED",
-    )
-    _check(approved == [entry_id], f"approval: {approved}")
+    # The course's instructor approves it in the admin's review form.
+    instructor = Client(stack.base_url)
+    instructor.login(fixture["instructor_email"], DEMO_PASSWORD)
+    review = f"/admin/fieldwork/review/{entry_id}/"
+    _check(instructor.get(review).status_code == 200, "the instructor cannot open the review")
+    decision = {"decision": "approve", "comment": ""}
+    response = instructor.post(review, decision, allow_redirects=False)
+    _check(response.status_code == 302, f"approval: {response.status_code}")
+    status = _query(stack, "SELECT status FROM fieldwork_fieldworkentry WHERE id = %s", (entry_id,))
+    _check(status == [("approved",)], f"the entry is {status}, not approved")
 
     # The lesson.
     response = trainee.post(
