@@ -177,8 +177,9 @@ def test_stop_ends_every_process_gracefully(request):
         name: [] for name in groups
     }
     assert stack.pids == {}
-    # gunicorn shut down on SIGTERM (graceful), not on the SIGKILL that follows.
+    # gunicorn and the worker shut down on SIGTERM (graceful), not on the SIGKILL after it.
     assert "Shutting down: Master" in stack.log("gunicorn")
+    assert "Received Terminated - shutting down gracefully" in stack.log("worker")
     for pgid in groups.values():
         with pytest.raises(ProcessLookupError):
             os.killpg(pgid, 0)
