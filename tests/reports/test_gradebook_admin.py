@@ -287,3 +287,14 @@ def test_a_name_written_as_a_formula_stays_text_in_both_exports(client, data):
     assert [(c.value, c.data_type) for c in cells] == [("=HYPERLINK(1) 一郎", "s")]
     last_activity = sheet.cell(row=3, column=18)  # 井上's last activity: a date, formatted
     assert last_activity.is_date and last_activity.number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_a_superuser_sees_every_course_and_every_trainee(client, data):
+    superuser = get_user_model().objects.create_superuser(email="root@example.com", password="x")
+    client.force_login(superuser)
+    index = client.get("/admin/reports/gradebook/").content.decode()
+    assert "別の講座" in index and "地域づくり実践講座" in index
+    for url in [*_urls(data["course"]), *_urls(data["other"])]:
+        assert client.get(url).status_code == 200, url
+    html = client.get(_urls(data["course"])[0]).content.decode()
+    assert len(_emails_on_page(html)) == 5

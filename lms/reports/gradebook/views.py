@@ -47,6 +47,28 @@ class InstructorOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+def _courses_of(user):
+    """``courses_taught_by(user)``, each marked ``gb_named`` when the user is named on the
+    course itself (then they see all its cohorts) rather than on some of its cohorts."""
+    return courses_taught_by(user).annotate(
+        gb_named=Exists(CourseInstructor.objects.filter(page_id=OuterRef("pk"), user_id=user.pk))
+    )
+
+
+def _cohorts_of(user, course_ids):
+    """The cohorts of these courses that ``user`` may see: all of a course they are named
+    on (or any, for a superuser), else the cohorts naming them. One query."""
+    cohorts = Cohort.objects.filter(course_id__in=course_ids).order_by("starts_on", "pk")
+    if user.is_superuser:
+        return list(cohorts)
+    return list(
+        cohorts.filter(
+            Q(course_id__in=CourseInstructor.objects.filter(user_id=user.pk).values("page_id"))
+            | Q(instructors=user)
+        ).distinct()
+    )
+
+
 class GradebookIndexView(InstructorOnlyMixin, WagtailAdminTemplateMixin, View):
     """成績一覧: the courses the user may see, each with its cohorts (two queries)."""
 
@@ -69,28 +91,6 @@ class GradebookIndexView(InstructorOnlyMixin, WagtailAdminTemplateMixin, View):
             courses=[(course, cohorts.get(course.pk, [])) for course in courses]
         )
         return TemplateResponse(request, self.template_name, context)
-
-
-def _courses_of(user):
-    """``courses_taught_by(user)``, each marked ``gb_named`` when the user is named on the
-    course itself (then they see all its cohorts) rather than on some of its cohorts."""
-    return courses_taught_by(user).annotate(
-        gb_named=Exists(CourseInstructor.objects.filter(page_id=OuterRef("pk"), user_id=user.pk))
-    )
-
-
-def _cohorts_of(user, course_ids):
-    """The cohorts of these courses that ``user`` may see: all of a course they are named
-    on (or any, for a superuser), else the cohorts naming them. One query."""
-    cohorts = Cohort.objects.filter(course_id__in=course_ids).order_by("starts_on", "pk")
-    if user.is_superuser:
-        return list(cohorts)
-    return list(
-        cohorts.filter(
-            Q(course_id__in=CourseInstructor.objects.filter(user_id=user.pk).values("page_id"))
-            | Q(instructors=user)
-        ).distinct()
-    )
 
 
 class _GradebookMixin(InstructorOnlyMixin):
