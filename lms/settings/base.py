@@ -308,6 +308,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# --- Reminders (lms.reminders, decision 0017) -----------------------------------------
+REMINDER_INACTIVE_DAYS = env.int("REMINDER_INACTIVE_DAYS", default=14)
+REMINDER_DEADLINE_DAYS = env.int("REMINDER_DEADLINE_DAYS", default=7)
+
 # Demo content (manage.py seed_demo) may only be created outside production.
 DEMO_SEED_ALLOWED = False
 
