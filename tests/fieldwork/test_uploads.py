@@ -173,7 +173,7 @@ def test_a_storage_error_leaves_no_row(draft, private_storage):
     storage = storages["private"]
     with (
         mock.patch.object(type(storage), "save", side_effect=OSError("disk full")),
-        pytest.raises(OSError),
+        pytest.raises(services.StorageUnavailable),
     ):
         services.attachment_add(
             entry=draft, actor=draft.enrollment.user, uploaded=upload("a.jpg", image_bytes())
