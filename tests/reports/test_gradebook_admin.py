@@ -195,7 +195,9 @@ def test_csv_and_xlsx_have_the_same_columns_and_every_row(client, data, monkeypa
     csv_response = client.get(csv_url)
     xlsx_response = client.get(xlsx_url)
     assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
-    assert "attachment" in csv_response["Content-Disposition"]
+    disposition = f'attachment; filename="gradebook-course{data["course"].pk}-'
+    assert csv_response["Content-Disposition"].startswith(disposition)
+    assert xlsx_response["Content-Disposition"].startswith(disposition)
     rows = _csv(csv_response)
     sheet = _xlsx(xlsx_response)
     assert rows[0] == sheet[0]

@@ -252,7 +252,8 @@ class GradebookExportView(_GradebookMixin, SpreadsheetExportMixin, View):
         return self.as_spreadsheet(self.rows, export_format)
 
     def get_filename(self):
-        return f"gradebook-{self.course.slug}-{timezone.localdate():%Y%m%d}"
+        # The course id, not its slug: a Japanese slug cannot go in a header as it is.
+        return f"gradebook-course{self.course.pk}-{timezone.localdate():%Y%m%d}"
 
     def get_heading(self, queryset, field):
         return self.headings[field]
