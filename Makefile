@@ -75,6 +75,7 @@ bench: venv
 	$(PY) bench/pages.py
 	$(PY) bench/quiz.py
 	$(PY) bench/certificates.py
+	$(PY) bench/gradebook.py
 
 # --- The production-like run (docs/operations.md): gunicorn + task worker with the production
 # settings on this machine's PostgreSQL and Redis, media on a local S3-compatible server.

@@ -56,6 +56,9 @@ PUBLIC = {
     # Reminder e-mails' unsubscribe link: the signed link is the credential, and the page
     # asks for a confirming POST (tests/reminders/ test what it accepts and refuses).
     "reminders:unsubscribe",
+    # The privacy policy (a CMS page chosen in the site settings) is for everyone; without
+    # one chosen it answers 404 (tests/privacy/ test both).
+    "privacy:policy",
 }
 
 _CONVERTERS = {"int": "1", "uuid": str(uuid.UUID(int=1)), "path": "x/y"}

@@ -94,8 +94,8 @@ def test_a_full_disk_refuses_the_upload_with_a_message_and_leaves_nothing(draft,
         )
     assert disk_full.calls == 1  # the write really started, and failed half-way
     assert exc_info.value.code == "storage"
-    with translation.override("en"):
-        assert exc_info.value.messages == [STORAGE_MESSAGE]
+    # Raised in the active language (Japanese, the default).
+    assert exc_info.value.messages == [gettext(STORAGE_MESSAGE)]
     assert not FieldworkAttachment.objects.exists()
     assert stored_files(private_storage) == []  # the half-written file is gone
     assert FieldworkEntry.objects.get(pk=draft.pk).activity == "棚田の草刈りに参加した。"
@@ -165,10 +165,13 @@ def test_the_trainee_sees_the_message_and_keeps_the_entry(client, draft, private
     assert not FieldworkAttachment.objects.exists()
     assert stored_files(private_storage) == []
 
-    # In Japanese (the default language), the same message through the catalogue.
+    # In Japanese (the default language), the same message through the catalogue. (The
+    # English request above left English active in this thread: reverse in Japanese.)
+    with translation.override("ja"):
+        ja_url = reverse("fieldwork:attachment_upload", args=[draft.pk])
     with DiskFull().patch():
         response = client.post(
-            reverse("fieldwork:attachment_upload", args=[draft.pk]),
+            ja_url,
             {"file": upload("photo.jpg", image_bytes(), "image/jpeg")},
             follow=True,
         )
