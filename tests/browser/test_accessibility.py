@@ -48,7 +48,7 @@ def test_profile_has_no_serious_axe_violations(page: Page, user):
     expect(page.locator("main h1")).to_have_text("プロフィール")
     assert_no_serious_axe_violations(page)
 
-    page.get_by_role("button", name="保存する").click()
+    page.get_by_role("button", name="保存する", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("プロフィールを保存しました。")
     assert_no_serious_axe_violations(page)
 

@@ -56,7 +56,7 @@ def test_sign_up_confirm_edit_profile_and_log_out(page: Page):
     expect(given_name).to_have_value("𠮷子")
     given_name.fill("𠮷乃")
     page.get_by_role("textbox", name="名（ふりがな）").fill("よしの")
-    page.get_by_role("button", name="保存する").click()
+    page.get_by_role("button", name="保存する", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/accounts/profile/$"))
     expect(page.get_by_role("status")).to_contain_text("プロフィールを保存しました。")
