@@ -80,4 +80,7 @@ def test_parallel_start_gives_one_attempt_then_distinct_numbers(site_tree):
         Attempt.objects.filter(quiz=quiz, user=trainee).values_list("number", flat=True)
     )
     assert numbers == list(range(1, len(numbers) + 1))
-    assert len(numbers) >= 4
+    # Each thread submitted three different attempts (a start after its own submit never
+    # returns the submitted one), so there are at least three; more when the threads did
+    # not share open attempts. Fewer would mean a submitted attempt was handed out again.
+    assert len(numbers) >= 3
