@@ -234,13 +234,29 @@ def run(args: argparse.Namespace) -> int:
         records = recorder.snapshot()
         worker_alive = pid_alive(stack.pids.get("worker"))
         gunicorn_alive = pid_alive(stack.pids.get("gunicorn"))
+        worker_log = stack.log("worker") if hasattr(stack, "log") else ""
+        replacement = None
+        if not worker_alive:
+            # Are the e-mails queued meanwhile lost, or only late? A worker started now
+            # (running until the queue is empty) tells.
+            print("the task worker died: running a replacement (db_worker --batch)")
+            done = subprocess.run(
+                [sys.executable, "manage.py", "db_worker", "--batch", "--queue-name", "*"]
+                + ["--no-startup-delay", "--no-reload"],
+                cwd=ROOT,
+                env=stack.env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            replacement = {"returncode": done.returncode}
         with tempfile.TemporaryDirectory(prefix="rpa-fault-ledger-") as tmp:
             ledger_path = Path(tmp) / "ledger.json"
             ledger_path.write_text(json.dumps(ledger.as_dict(), ensure_ascii=False))
             check = run_django(
                 stack.env, "bench.loadsim.verify", "--ledger", str(ledger_path), "--wait-tasks=30"
             )
-        worker_log = stack.log("worker") if hasattr(stack, "log") else ""
     summary = summarize(records, start, end)
     by_phase = phases(records, outage.get("_began"), outage.get("_back"))
     problems = list(check["problems"])
@@ -275,6 +291,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"database: {check['figures']['database']}")
     print(f"tasks: {check['figures']['tasks']}")
     print(f"worker alive: {worker_alive}, gunicorn alive: {gunicorn_alive}")
+    if replacement is not None:
+        print(f"replacement worker (db_worker --batch) exit status {replacement['returncode']}")
     if problems:
         print(f"FAULT TEST FAILED: {len(problems)} problems")
         for line in problems[:30]:
@@ -295,6 +313,7 @@ def run(args: argparse.Namespace) -> int:
                 "confirmed": counts,
                 "check": check,
                 "worker_alive": worker_alive,
+                "replacement_worker": replacement,
                 "problems": problems,
             },
             ensure_ascii=False,
