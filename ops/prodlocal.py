@@ -447,7 +447,7 @@ class ProdLocal:
             [
                 sys.executable,
                 str(BASE_DIR / "manage.py"),
-                "db_worker",
+                "task_worker",
                 "--queue-name",
                 "*",
                 "--interval",

@@ -4,7 +4,7 @@
 when it is importable, else ``LocalStack`` below, which does the same with the pieces of
 bench/harness.py: a fresh PostgreSQL database on 127.0.0.1, ``migrate``, ``seed_demo`` and
 ``collectstatic`` with production's settings (bench/settings.py: production plus the demo
-seed), gunicorn on 127.0.0.1 and ``manage.py db_worker`` with the database task backend.
+seed), gunicorn on 127.0.0.1 and ``manage.py task_worker`` with the database task backend.
 Either way the object has ``base_url``, ``port``, ``env``, ``database_url``, ``pids`` and
 ``manage(*args)``, and leaving the ``with`` block stops every process it started.
 """

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "lms.reports",
     "lms.reminders",
     "lms.privacy",
+    "lms.worker",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -186,6 +187,9 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[地域プロデューサー養成アカデミー] "
 # Failed logins: at most 5 per account in 5 minutes, 10 per address per minute.
 ACCOUNT_RATE_LIMITS = {
+    # A class logs in together from one venue network (one address behind its NAT): allow
+    # 150 logins a minute per address (allauth's default is 30); failed logins stay tight.
+    "login": "150/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
@@ -259,7 +263,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background work: the django-tasks API ----------------------------------------------
 # Immediate by default (runs in the request); production sets TASKS_BACKEND to
-# "django_tasks_db.DatabaseBackend" and runs `python manage.py db_worker`.
+# "django_tasks_db.DatabaseBackend" and runs `python manage.py task_worker`.
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"),

@@ -30,13 +30,17 @@ STORAGES["staticfiles"] = {
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }
 
-# Background work on a worker (manage.py db_worker), never in the request.
+# Background work on a worker (manage.py task_worker), never in the request.
 TASKS = {
     "default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")},
 }
 
 # Behind a TLS-terminating proxy (nginx, a load balancer) that overwrites X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The number of proxies in front of the app servers that append to X-Forwarded-For, so
+# allauth's rate limits count each trainee's own address, not the proxy's (one nginx or
+# load balancer: 1). 0 when the app servers are reached directly: never trust the header then.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)

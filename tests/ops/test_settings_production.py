@@ -313,7 +313,7 @@ def test_procfile_names_the_web_release_and_worker_processes():
     assert lines["web"].split() == ["gunicorn", "-c", "ops/gunicorn.conf.py"]
     assert "manage.py migrate --noinput" in lines["release"]
     worker = lines["worker"].split()
-    assert worker[:3] == ["python", "manage.py", "db_worker"]
+    assert worker[:3] == ["python", "manage.py", "task_worker"]
     assert "--no-reload" in worker
     # Every queue: the tasks do not name one today, and a new queue must not be forgotten.
     assert worker[worker.index("--queue-name") + 1] == "'*'"
