@@ -133,7 +133,12 @@ def world(site_tree):
 
     g = _enroll(course, other, "き")
     _lessons(g, lessons, at(10))
-    return {"course": course, "cohort": cohort, "a": a, "b": b, "c": c, "d": d, "e": e}
+    return {
+        "course": course,
+        "cohort": cohort,
+        "other": other,
+        **{"a": a, "b": b, "c": c, "d": d, "e": e},
+    }
 
 
 def test_the_funnel_counts_each_stage_by_hand(world):

@@ -77,14 +77,26 @@ def test_another_instructor_sees_none_of_this_course(client, world, site_tree): 
         assert client.get(url).status_code == 404, url
 
 
-def test_a_cohort_instructor_and_a_superuser_may_open_the_dashboard(client, world):  # noqa: F811
+def test_a_superuser_may_open_every_dashboard(client, world):  # noqa: F811
+    admin = get_user_model().objects.create_superuser(email="root@example.com", password="x")
+    client.force_login(admin)
+    for url in _urls(world) + [f"{INDEX}{world['other'].pk}/"]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_cohort_instructor_sees_their_cohort_only(client, world):  # noqa: F811
+    """Named on one cohort only: that cohort's dashboard; not the course's other cohorts
+    nor the whole course (the enrollment admin's and the gradebook's rule)."""
     teacher = InstructorFactory()
     world["cohort"].instructors.add(teacher)
-    admin = get_user_model().objects.create_superuser(email="root@example.com", password="x")
-    for user in (teacher, admin):
-        client.force_login(user)
-        for url in _urls(world):
-            assert client.get(url).status_code == 200, (user, url)
+    client.force_login(teacher)
+    assert client.get(f"{INDEX}{world['cohort'].pk}/").status_code == 200
+    assert client.get(f"{INDEX}{world['other'].pk}/").status_code == 404
+    assert client.get(f"{INDEX}course/{world['course'].pk}/").status_code == 404
+    index = client.get(INDEX).content.decode()
+    assert f"{INDEX}{world['cohort'].pk}/" in index
+    assert f"{INDEX}{world['other'].pk}/" not in index
+    assert f"{INDEX}course/{world['course'].pk}/" not in index
 
 
 def test_the_reports_menu_offers_the_dashboards_to_instructors_only(client, world, owner):  # noqa: F811

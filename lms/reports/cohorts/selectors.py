@@ -26,15 +26,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from lms.assessments.models import Attempt
 from lms.certificates.eligibility import Eligibility, eligibilities
 from lms.certificates.models import Certificate
-from lms.courses.admin_permissions import CourseScopedPolicy
-from lms.courses.models import Cohort, CoursePage, Enrollment, LessonProgress
+from lms.courses.models import Cohort, CourseInstructor, CoursePage, Enrollment, LessonProgress
 from lms.courses.selectors import courses_taught_by
 from lms.fieldwork.models import FieldworkEntry
 
@@ -51,30 +50,51 @@ Status = Enrollment.Status
 
 
 # --- Who may see what ----------------------------------------------------------------------
+def _named_on_course(user):
+    """The ids of the courses naming ``user`` as an instructor (a subquery)."""
+    return CourseInstructor.objects.filter(user_id=user.pk).values("page_id")
+
+
 def cohorts_visible_to(user):
-    """Cohorts whose dashboard ``user`` may open: those of the courses they teach (the same
-    rule as the cohort admin, ``CourseScopedPolicy``); all for superusers. Lazy."""
-    return CourseScopedPolicy(Cohort).visible(user)
+    """Cohorts whose dashboard ``user`` may open: every cohort of a course naming them,
+    else only the cohorts naming them (the rule of the enrollment admin and the gradebook:
+    an instructor of one cohort sees nothing of the course's other cohorts); all for
+    superusers. Lazy; a ``pk__in`` subquery, so counts annotated on it are not multiplied."""
+    if user.is_superuser:
+        return Cohort.objects.all()
+    return Cohort.objects.filter(
+        pk__in=Cohort.objects.filter(
+            Q(course_id__in=_named_on_course(user)) | Q(instructors=user)
+        ).values("pk")
+    )
 
 
 def courses_visible_to(user):
-    """Courses whose whole-course dashboard ``user`` may open. Lazy."""
-    return courses_taught_by(user)
+    """Courses whose whole-course dashboard ``user`` may open: those naming them as an
+    instructor (all their cohorts' trainees); every course for superusers. Lazy."""
+    if user.is_superuser:
+        return courses_taught_by(user)
+    return courses_taught_by(user).filter(pk__in=_named_on_course(user))
 
 
 @dataclass(frozen=True)
 class IndexCourse:
     course: CoursePage
-    enrolled: int
+    enrolled: int | None  # None: the user may see only some cohorts, not the whole course
     cohorts: list  # Cohort objects annotated with ``enrolled``
 
 
 def dashboard_index(user) -> list[IndexCourse]:
     """The courses and cohorts ``user`` may see, with their enrolled counts (two queries)."""
     seated = Q(enrollments__status__in=Enrollment.SEATED)
+    named = (
+        Value(True)
+        if user.is_superuser
+        else Exists(CourseInstructor.objects.filter(user_id=user.pk, page_id=OuterRef("pk")))
+    )
     courses = list(
-        courses_visible_to(user)
-        .annotate(enrolled=Count("enrollments", filter=seated))
+        courses_taught_by(user)
+        .annotate(enrolled=Count("enrollments", filter=seated), whole=named)
         .order_by("path")
     )
     cohorts = defaultdict(list)
@@ -84,7 +104,10 @@ def dashboard_index(user) -> list[IndexCourse]:
         .order_by("starts_on", "pk")
     ):
         cohorts[cohort.course_id].append(cohort)
-    return [IndexCourse(course, course.enrolled, cohorts[course.pk]) for course in courses]
+    return [
+        IndexCourse(course, course.enrolled if course.whole else None, cohorts[course.pk])
+        for course in courses
+    ]
 
 
 # --- The dashboard -----------------------------------------------------------------------------
