@@ -568,7 +568,7 @@ def quiz_regrade(
     with transaction.atomic():
         attempts = {
             attempt.pk: attempt
-            for attempt in Attempt.objects.select_for_update()
+            for attempt in Attempt.objects.select_for_update(of=("self",))
             .select_related("quiz")
             .filter(quiz=quiz)
             .order_by("pk")

@@ -178,7 +178,7 @@ def certificate_issue(*, enrollment: Enrollment, actor=None) -> Certificate:
     """
     with transaction.atomic():
         enrollment = (
-            Enrollment.objects.select_for_update()
+            Enrollment.objects.select_for_update(of=("self",))
             .select_related("user", "course")
             .get(pk=enrollment.pk)
         )
@@ -410,7 +410,7 @@ def certificate_retry(*, certificate: Certificate, actor) -> Certificate:
     now (an admin corrected the name) and the current design."""
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update()
+            Certificate.objects.select_for_update(of=("self",))
             .select_related("enrollment__user", "enrollment__course")
             .get(pk=certificate.pk)
         )
@@ -448,7 +448,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
     reason = _reason(reason)
     with transaction.atomic():
         old = (
-            Certificate.objects.select_for_update()
+            Certificate.objects.select_for_update(of=("self",))
             .select_related("enrollment__user", "enrollment__course")
             .get(pk=certificate.pk)
         )

@@ -293,7 +293,11 @@ def entry_submit(*, entry: FieldworkEntry, actor, notify: bool = True) -> Fieldw
     # cannot both fit 20 hours into the same day.
     enrollment = Enrollment.objects.get(pk=entry.enrollment_id)
     list(get_user_model().objects.select_for_update().filter(pk=enrollment.user_id).values("pk"))
-    entry = FieldworkEntry.objects.select_for_update().select_related("enrollment").get(pk=entry.pk)
+    entry = (
+        FieldworkEntry.objects.select_for_update(of=("self",))
+        .select_related("enrollment")
+        .get(pk=entry.pk)
+    )
     entry.enrollment = enrollment
     _require_owner(entry, actor)
     _require_active(enrollment)
@@ -434,7 +438,11 @@ def entry_correction_start(*, entry: FieldworkEntry, actor, reason: str) -> Fiel
 
     What the supervisor confirmed is kept in the event's snapshot.
     """
-    entry = FieldworkEntry.objects.select_for_update().select_related("enrollment").get(pk=entry.pk)
+    entry = (
+        FieldworkEntry.objects.select_for_update(of=("self",))
+        .select_related("enrollment")
+        .get(pk=entry.pk)
+    )
     _require_owner(entry, actor)
     if not entry.can_be_corrected:
         raise ValidationError(
