@@ -3,9 +3,10 @@ cohort's ZIP of PDFs, and the design preview.
 
 Instructors see the certificates of the enrollments they may see (the courses and cohorts
 they teach, ``selectors.certificates_managed_by``), superusers all; every view starts from
-that queryset, so an id from another course is a 404. Revoking and reissuing are for
-superusers (the academy's administrators); retrying a failed render and bulk issue for
-the instructors of the course too.
+that queryset, so an id from another course is a 404. Revoking, reissuing and issuing a
+new certificate after a revocation are for superusers (the academy's administrators,
+``may_manage``); retrying a failed render and bulk issue for the instructors of the
+course too.
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ class CertificatePermissionPolicy(InstructorPolicy):
 
     def visible(self, user):
         return selectors.certificates_managed_by(user)
+
+
+def may_manage(user) -> bool:
+    """Who may revoke a certificate, reissue it, or follow a revocation with a new
+    certificate: the academy's administrators. One rule for the three actions, so whoever
+    can revoke can also undo the consequence with a new certificate."""
+    return user.is_superuser
 
 
 def _require_instructor(user):
@@ -217,17 +225,21 @@ class CertificateDetailView(WagtailAdminTemplateMixin, View):
                 "issued_by",
                 "revoked_by",
                 "superseded_by",
+                "replaces",
             ),
             pk=pk,
         )
 
-    def render(self, certificate, *, revoke_form=None, reissue_form=None, status=200):
+    def render(
+        self, certificate, *, revoke_form=None, reissue_form=None, again_form=None, status=200
+    ):
         user = self.request.user
-        history = (
+        history = list(
             Certificate.objects.filter(enrollment_id=certificate.enrollment_id)
             .select_related("issued_by", "revoked_by")
             .order_by("created_at", "pk")
         )
+        follower = next((c for c in history if c.replaces_id == certificate.pk), None)
         log_entries = (
             log_registry.get_logs_for_instance(certificate)
             .select_related("user")
@@ -239,9 +251,12 @@ class CertificateDetailView(WagtailAdminTemplateMixin, View):
             history=history,
             log_entries=log_entries,
             missing_lines=missing_character_lines(certificate),
-            can_manage=user.is_superuser,
+            can_manage=may_manage(user),
+            follower=follower,
+            can_issue_again=certificate.status == Status.REVOKED and follower is None,
             revoke_form=revoke_form or ReasonForm(prefix="revoke"),
             reissue_form=reissue_form or ReasonForm(prefix="reissue"),
+            again_form=again_form or ReasonForm(prefix="again"),
             index_url=reverse(self.index_url_name),
             history_url=reverse(self.history_url_name, args=[certificate.pk]),
         )
@@ -253,8 +268,10 @@ class CertificateDetailView(WagtailAdminTemplateMixin, View):
     def post(self, request, pk):
         certificate = self.get_certificate(pk)
         action = request.POST.get("action")
-        if action in ("revoke", "reissue") and not request.user.is_superuser:
+        if action in ("revoke", "reissue", "issue_again") and not may_manage(request.user):
             raise PermissionDenied
+        if action == "issue_again":
+            return self.issue_again(certificate)
         try:
             if action == "retry":
                 certificate = services.certificate_retry(
@@ -297,6 +314,54 @@ class CertificateDetailView(WagtailAdminTemplateMixin, View):
             messages.error(request, " ".join(exc.messages))
             return redirect(request.path)
         return HttpResponse(status=400)
+
+    def issue_again(self, certificate):
+        """A new certificate after a revocation, in two steps: the reason, then a page that
+        says what will happen (the name as now registered) and asks to confirm."""
+        request = self.request
+        follower = Certificate.objects.filter(replaces=certificate).first()
+        if follower is not None:
+            messages.warning(
+                request,
+                _("Certificate %(new)s has already been issued after this revocation.")
+                % {"new": follower.serial},
+            )
+            return redirect(reverse(request.resolver_match.view_name, args=[follower.pk]))
+        form = ReasonForm(request.POST, prefix="again")
+        if not form.is_valid():
+            return self.render(certificate, again_form=form, status=400)
+        refusals = (
+            [_("Only a revoked certificate can be followed by a new certificate.")]
+            if certificate.status != Status.REVOKED
+            else services.issue_refusals(certificate.enrollment)
+        )
+        if refusals:
+            messages.error(request, " ".join(refusals))
+            return redirect(request.path)
+        if request.POST.get("confirm") != "yes":
+            trainee = certificate.enrollment.user
+            context = self.get_context_data(
+                certificate=certificate,
+                trainee=trainee,
+                reason=form.cleaned_data["reason"],
+                detail_url=request.path,
+            )
+            return TemplateResponse(
+                request, "lms/certificates/admin/issue_again_confirm.html", context
+            )
+        try:
+            new = services.certificate_issue_after_revocation(
+                certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(request.path)
+        messages.success(
+            request,
+            _("Certificate %(new)s follows the revoked certificate %(old)s.")
+            % {"new": new.serial, "old": certificate.serial},
+        )
+        return redirect(reverse(request.resolver_match.view_name, args=[new.pk]))
 
 
 class CertificateHistoryView(HistoryView):
@@ -355,8 +420,8 @@ class BulkIssueView(WagtailAdminTemplateMixin, View):
         results = eligibilities(enrollments)
         certificates = {
             c.enrollment_id: c
-            for c in Certificate.objects.filter(enrollment__in=[e.pk for e in enrollments]).exclude(
-                status=Status.SUPERSEDED
+            for c in Certificate.objects.current().filter(
+                enrollment__in=[e.pk for e in enrollments]
             )
         }
         rows = []
@@ -384,7 +449,9 @@ class BulkIssueView(WagtailAdminTemplateMixin, View):
             cohort=cohort,
             rows=rows,
             eligible_count=sum(1 for r in rows if r["can_issue"]),
-            issued_count=sum(1 for r in rows if r["certificate"] and r["certificate"].pdf_file),
+            issued_count=sum(
+                1 for r in rows if r["certificate"] and r["certificate"].status == Status.ISSUED
+            ),
             zip_url=reverse(self.zip_url_name, args=[cohort.pk]) if cohort else "",
             detail_url_name=self.detail_url_name,
         )
@@ -425,17 +492,16 @@ class BulkIssueView(WagtailAdminTemplateMixin, View):
 
 
 class CohortZipView(View):
-    """One ZIP of the stored PDFs of a cohort's current certificates (those the user may
-    see), built in a temporary file from storage and streamed."""
+    """One ZIP of the stored PDFs of a cohort's valid certificates (those the user may
+    see; never a revoked or superseded one), built in a temporary file from storage and
+    streamed."""
 
     def get(self, request, cohort_id):
         _require_instructor(request.user)
         cohort = get_object_or_404(cohorts_managed_by(request.user), pk=cohort_id)
         certificates = list(
             selectors.certificates_managed_by(request.user)
-            .filter(enrollment__cohort=cohort)
-            .exclude(pdf_file="")
-            .exclude(status=Status.SUPERSEDED)
+            .filter(enrollment__cohort=cohort, status=Status.ISSUED)
             .order_by("serial")
         )
         if not certificates:

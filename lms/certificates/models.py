@@ -2,9 +2,15 @@
 
 One certificate per enrollment, with history (docs/decisions/0014-certificates.md): a
 reissue makes a new ``Certificate`` row and marks the old one ``superseded`` (pointing to
-the new one), and the database allows only one row per enrollment that is not superseded.
-So an old verification code keeps working and says that it was superseded, and no race
-can give an enrollment two current certificates.
+the new one). A revoked certificate stays revoked for ever; an administrator may follow it
+with a new certificate, which points back at it (``replaces``). The database allows only
+one *live* row per enrollment (neither superseded nor revoked), and one new certificate per
+revoked one. So an old verification code keeps working and says what became of it, and no
+race can give an enrollment two valid certificates.
+
+The *current* certificate of an enrollment (``Certificate.objects.current()``) is the one
+that is not superseded and that no new certificate followed: the newest that is not
+superseded.
 """
 
 import secrets
@@ -206,6 +212,13 @@ class SerialCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class CertificateQuerySet(models.QuerySet):
+    def current(self):
+        """The current certificate of each enrollment: not superseded by a reissue, and not
+        a revoked certificate that a new one followed (at most one row per enrollment)."""
+        return self.exclude(status=Certificate.Status.SUPERSEDED).filter(replaced_by__isnull=True)
+
+
 class Certificate(models.Model):
     """A certificate of completion for one enrollment, with a snapshot of what it certifies.
 
@@ -289,6 +302,18 @@ class Certificate(models.Model):
     )
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
     reissue_reason = models.TextField(_("reason for reissue"), blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("issued after the revocation of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        help_text=_("The revoked certificate of the same enrollment that this one follows."),
+    )
+    replacement_reason = models.TextField(_("reason for the new certificate"), blank=True)
+
+    objects = CertificateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("certificate")
@@ -297,8 +322,8 @@ class Certificate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["enrollment"],
-                condition=~Q(status="superseded"),
-                name="one_current_certificate_per_enrollment",
+                condition=~Q(status__in=["superseded", "revoked"]),
+                name="one_live_certificate_per_enrollment",
             ),
             models.UniqueConstraint(fields=["year", "sequence"], name="certificate_serial_seq"),
             models.CheckConstraint(

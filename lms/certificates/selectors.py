@@ -100,11 +100,13 @@ def _load_panels(user) -> dict[int, CertificatePanel]:
     completed = [e.pk for e in enrollments if e.status == Enrollment.Status.COMPLETED]
     certificates = {}
     if completed:  # only a completed enrollment has a certificate
+        # The current one (a new certificate after a revocation, not the revoked one), with
+        # the revoked certificate it follows, if any, in the same query.
         certificates = {
             c.enrollment_id: c
-            for c in Certificate.objects.filter(enrollment__in=completed).exclude(
-                status=Status.SUPERSEDED
-            )
+            for c in Certificate.objects.current()
+            .filter(enrollment__in=completed)
+            .select_related("replaces")
         }
     active = [e for e in enrollments if e.status == Enrollment.Status.ACTIVE]
     results = eligibilities(active) if active else {}

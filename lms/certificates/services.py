@@ -16,6 +16,9 @@
   failed one again with the current name (after an admin corrected it).
 * ``certificate_reissue`` / ``certificate_revoke``: recorded on the rows (who, when, why)
   and in Wagtail's audit log.
+* ``certificate_issue_after_revocation``: a new certificate following a revoked one, only
+  by an administrator's explicit action (automatic issuing returns the revoked one); the
+  revoked row is never changed, the new one points back at it (``replaces``).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ LOG_REISSUE = "certificates.reissue"
 LOG_REVOKE = "certificates.revoke"
 LOG_RETRY = "certificates.retry"
 LOG_FAILED = "certificates.failed"
+LOG_ISSUE_AFTER_REVOCATION = "certificates.issue_after_revocation"
 
 Status = Certificate.Status
 #: Seconds a render may take before it is stopped (the certificate stays pending).
@@ -127,9 +131,12 @@ def _next_serial(year: int) -> tuple[int, str]:
 
 
 def _current(enrollment_id: int) -> Certificate | None:
+    """The enrollment's current certificate (``Certificate.objects.current()``); a revoked
+    one counts, so automatic issuing never replaces a revocation."""
     return (
-        Certificate.objects.filter(enrollment_id=enrollment_id)
-        .exclude(status=Status.SUPERSEDED)
+        Certificate.objects.current()
+        .filter(enrollment_id=enrollment_id)
+        .order_by("-created_at", "-pk")
         .first()
     )
 
@@ -142,7 +149,13 @@ def _enqueue_render(certificate: Certificate) -> None:
 
 
 def _new_certificate(
-    *, enrollment: Enrollment, actor, completed_on, language: str | None = None
+    *,
+    enrollment: Enrollment,
+    actor,
+    completed_on,
+    language: str | None = None,
+    replaces: Certificate | None = None,
+    replacement_reason: str = "",
 ) -> Certificate:
     language = language or _language_of(enrollment.user)
     template = template_for(course_id=enrollment.course_id, language=language)
@@ -162,11 +175,50 @@ def _new_certificate(
         template=template,
         issued_by=actor,
         created_at=now,
+        replaces=replaces,
+        replacement_reason=replacement_reason,
         **_snapshot(enrollment, language=language),
     )
-    certificate.full_clean(exclude=["enrollment", "template", "issued_by"])
+    certificate.full_clean(exclude=["enrollment", "template", "issued_by", "replaces"])
     certificate.save()
     return certificate
+
+
+def _lock_enrollment(enrollment_id: int) -> Enrollment:
+    """The enrollment row, locked until the commit: every certificate of an enrollment is
+    created under this lock."""
+    return (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("user", "course")
+        .get(pk=enrollment_id)
+    )
+
+
+def issue_refusals(enrollment: Enrollment) -> list[str]:
+    """Why ``enrollment`` cannot receive a certificate now, in words an instructor can act
+    on; empty when it can (completed, or active with every requirement met)."""
+    if enrollment.status == Enrollment.Status.ACTIVE:
+        result = eligibility(enrollment)
+        if result.complete:
+            return []
+        return [m.message for m in result.missing] or [
+            _("This course has no requirements yet, so there is nothing to certify.")
+        ]
+    if enrollment.status != Enrollment.Status.COMPLETED:
+        return [_("Only a trainee who completed the course can receive a certificate.")]
+    return []
+
+
+def _completed_for_certificate(enrollment: Enrollment, *, actor) -> Enrollment:
+    """The rule of every new certificate (under the enrollment's lock): a completed
+    enrollment, or an active one that is eligible, which is completed now; anything else
+    is refused with ``issue_refusals``."""
+    refusals = issue_refusals(enrollment)
+    if refusals:
+        raise ValidationError(refusals)
+    if enrollment.status == Enrollment.Status.ACTIVE:
+        enrollment = enrollment_complete(enrollment=enrollment, actor=actor)
+    return enrollment
 
 
 def certificate_issue(*, enrollment: Enrollment, actor=None) -> Certificate:
@@ -174,29 +226,15 @@ def certificate_issue(*, enrollment: Enrollment, actor=None) -> Certificate:
 
     ``actor`` is the instructor issuing it, ``None`` when automatic. An enrollment that is
     still active is completed first if it is eligible; otherwise a ``ValidationError``
-    says what is missing.
+    says what is missing. A revoked certificate is the enrollment's certificate too: it is
+    returned, never replaced (only ``certificate_issue_after_revocation`` does that).
     """
     with transaction.atomic():
-        enrollment = (
-            Enrollment.objects.select_for_update(of=("self",))
-            .select_related("user", "course")
-            .get(pk=enrollment.pk)
-        )
+        enrollment = _lock_enrollment(enrollment.pk)
         existing = _current(enrollment.pk)
         if existing is not None:
             return existing
-        if enrollment.status == Enrollment.Status.ACTIVE:
-            result = eligibility(enrollment)
-            if not result.complete:
-                messages = [m.message for m in result.missing] or [
-                    _("This course has no requirements yet, so there is nothing to certify.")
-                ]
-                raise ValidationError(messages)
-            enrollment = enrollment_complete(enrollment=enrollment, actor=actor)
-        elif enrollment.status != Enrollment.Status.COMPLETED:
-            raise ValidationError(
-                _("Only a trainee who completed the course can receive a certificate.")
-            )
+        enrollment = _completed_for_certificate(enrollment, actor=actor)
         completed_on = timezone.localdate(enrollment.status_changed_at)
         try:
             with transaction.atomic():
@@ -475,6 +513,59 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
             action=LOG_ISSUE,
             user=actor,
             data={"serial": new.serial, "automatic": False, "replaces": old.serial},
+        )
+        _enqueue_render(new)
+    return new
+
+
+def certificate_issue_after_revocation(
+    *, certificate: Certificate, actor, reason: str
+) -> Certificate:
+    """A new certificate (new serial, new code, the name as now registered, a new PDF) for
+    the enrollment of a revoked certificate: after a revocation by mistake, or when the
+    trainee completed the course again. Only this explicit action follows a revocation.
+
+    The revoked certificate is not changed (it still verifies as revoked); the new one
+    points back at it (``replaces``) with the reason. The enrollment must qualify as for
+    any certificate (``issue_refusals``). A revoked certificate is followed at most once:
+    a second request (a double click, two administrators) returns the certificate the first
+    one made, and the database refuses a second follower or a second live certificate.
+    """
+    reason = _reason(reason)
+    with transaction.atomic():
+        enrollment = _lock_enrollment(certificate.enrollment_id)
+        revoked = Certificate.objects.get(pk=certificate.pk)
+        follower = Certificate.objects.filter(replaces=revoked).first()
+        if follower is not None:
+            return follower
+        if revoked.status != Status.REVOKED:
+            raise ValidationError(
+                _("Only a revoked certificate can be followed by a new certificate.")
+            )
+        enrollment = _completed_for_certificate(enrollment, actor=actor)
+        new = _new_certificate(
+            enrollment=enrollment,
+            actor=actor,
+            completed_on=timezone.localdate(enrollment.status_changed_at),
+            replaces=revoked,
+            replacement_reason=reason,
+        )
+        log(
+            instance=revoked,
+            action=LOG_ISSUE_AFTER_REVOCATION,
+            user=actor,
+            data={"reason": reason, "serial": revoked.serial, "new_serial": new.serial},
+        )
+        log(
+            instance=new,
+            action=LOG_ISSUE,
+            user=actor,
+            data={
+                "serial": new.serial,
+                "automatic": False,
+                "after_revocation": revoked.serial,
+                "reason": reason,
+            },
         )
         _enqueue_render(new)
     return new

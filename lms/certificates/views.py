@@ -58,8 +58,15 @@ def verify(request, code):
         Certificate.Status.REVOKED,
         Certificate.Status.SUPERSEDED,
     )
+    # Only a reissue names its successor. A revoked certificate says that it was revoked
+    # and nothing more, even when a new certificate followed it: the public learns neither
+    # the new serial nor that there is one.
+    successor = None
+    if shown and certificate.status == Certificate.Status.SUPERSEDED:
+        successor = certificate.superseded_by
     context = {
         "certificate": certificate if shown else None,
+        "successor": successor,
         "form": VerifyForm(initial={"code": code}),
     }
     status = 200 if shown else 404

@@ -109,8 +109,8 @@ def add_failed_certificates_panel(request, panels):
 
 @hooks.register("register_log_actions")
 def register_certificate_log_actions(actions):
-    """Issue, reissue, revocation, retries and failures, as they appear in Wagtail's
-    history views and audit reports.
+    """Issue, reissue, revocation, a new certificate after a revocation, retries and
+    failures, as they appear in Wagtail's history views and audit reports.
 
     Certificates are logged as course log entries (decision 0018): an instructor sees
     those of the trainees they may see, in the site history report too.
@@ -123,6 +123,15 @@ def register_certificate_log_actions(actions):
 
         def format_message(self, log_entry):
             data = log_entry.data or {}
+            if data.get("after_revocation"):
+                return _(
+                    "Certificate %(serial)s issued after the revocation of %(old)s. "
+                    "Reason: “%(reason)s”"
+                ) % {
+                    "serial": data.get("serial", ""),
+                    "old": data["after_revocation"],
+                    "reason": data.get("reason", ""),
+                }
             if data.get("replaces"):
                 return _("Certificate %(serial)s issued, replacing %(old)s") % {
                     "serial": data.get("serial", ""),
@@ -154,6 +163,21 @@ def register_certificate_log_actions(actions):
             data = log_entry.data or {}
             return _("Certificate %(serial)s revoked. Reason: “%(reason)s”") % {
                 "serial": data.get("serial", ""),
+                "reason": data.get("reason", ""),
+            }
+
+    @actions.register_action(services.LOG_ISSUE_AFTER_REVOCATION)
+    class IssueAfterRevocationFormatter(LogFormatter):
+        label = gettext_lazy("New certificate after a revocation")
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return _(
+                "Revoked certificate %(serial)s followed by the new certificate %(new)s. "
+                "Reason: “%(reason)s”"
+            ) % {
+                "serial": data.get("serial", ""),
+                "new": data.get("new_serial", ""),
                 "reason": data.get("reason", ""),
             }
 
