@@ -4,13 +4,16 @@ Wagtail keeps log entries of plain models in ``ModelLogEntry`` and shows them to
 non-superuser for every object of a model they have a Django permission on, or none at
 all. Trainees' records (enrollments, quiz attempts, fieldwork entries, certificates) and
 the course's own objects (cohorts, quizzes, fieldwork requirements) need a finer rule: an
-instructor sees the entries of the courses they teach, and nothing of other courses.
+instructor sees the entries of the courses they teach, and nothing of other courses; an
+instructor named only on a cohort sees, of the trainees' records, only their cohorts'
+(see ``CourseLogEntryManager.viewable_by_user``).
 
 ``CourseLogEntry`` is a log entry model with the course (and, for a trainee's record,
 the enrollment) stored beside the logged object. Each app registers its models for it
 in its ``register_log_actions`` hook with ``register_course_log_models``; Wagtail's
-``log()`` then writes their entries here, and Wagtail's site history report, the
-objects' history views and the report's filters use ``viewable_by_user`` below.
+``log()`` then writes their entries here, and Wagtail's site history report and its
+filters use ``viewable_by_user`` below. An object's own history view lists all of that
+object's entries: who may open it is decided by its viewset (the object's queryset).
 
 Where the entry belongs is derived from the logged object itself, so the services'
 ``log()`` calls do not change: an enrollment is its own; a model with a foreign key to
@@ -91,10 +94,27 @@ class CourseLogEntryManager(ModelLogEntryManager):
         return super().log_action(instance, action, **kwargs)
 
     def viewable_by_user(self, user):
-        """Superusers: every entry. Instructors: the entries of the courses they teach
-        (``selectors.courses_taught_by``: named on the course or teaching one of its
-        cohorts), as the grading, fieldwork and quiz admin let them act on those courses'
-        records. Anyone else: none."""
+        """The entries ``user`` may read in the site history report and its filters.
+
+        Superusers: every entry. Anyone who is not an instructor: none. An instructor sees
+        the admin's rule for trainees' records and for course objects:
+
+        - an entry about a trainee's record (it has an enrollment: the enrollment itself, a
+          quiz attempt, a fieldwork entry, a certificate) only if the enrollment is one
+          they may see (``selectors.enrollments_visible_to``: every enrollment of a course
+          naming them, else only those of the cohorts naming them), so an instructor named
+          only on a cohort sees nothing of the course's other cohorts' trainees, as in the
+          enrollment admin, the gradebook and the cohort dashboards;
+        - an entry about the course's own objects (no enrollment: a quiz and its regrade
+          summary, a cohort, the fieldwork requirement) for every course they teach
+          (``selectors.courses_taught_by``), cohort-only instructors included: those
+          objects are shared by the course's cohorts, their admin pages (and so their
+          history) are open to every instructor of the course, and such entries name no
+          trainee (a regrade's changes to each trainee's attempt are logged on the attempt,
+          with its enrollment, and follow the rule above).
+
+        Subqueries only: the report's number of queries does not change.
+        """
         from lms.accounts.roles import is_instructor
 
         from . import selectors
@@ -103,7 +123,13 @@ class CourseLogEntryManager(ModelLogEntryManager):
             return self.all()
         if not is_instructor(user):
             return self.none()
-        return self.filter(course__in=selectors.courses_taught_by(user).values("pk"))
+        return self.filter(
+            models.Q(enrollment__in=selectors.enrollments_visible_to(user).values("pk"))
+            | models.Q(
+                enrollment__isnull=True,
+                course__in=selectors.courses_taught_by(user).values("pk"),
+            )
+        )
 
 
 class CourseLogEntry(BaseLogEntry):
