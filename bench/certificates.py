@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import logging
-import os
 import statistics
 import sys
 import time
@@ -31,11 +30,10 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.test")
 
-import django
+from bench.harness.django_script import setup_django
 
-django.setup()
+setup_django("lms.settings.test")
 
 from lms.certificates import fonts, pdf_engine, rendering  # noqa: E402
 from lms.certificates.rendering import (  # noqa: E402

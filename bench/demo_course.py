@@ -17,15 +17,12 @@ text}. Exits 1 with the reason on stderr when the trainee cannot be enrolled.
 
 from __future__ import annotations
 
-import argparse
 import html
-import json
 import re
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import django
+from bench.harness.django_script import ScriptError, script_main
 
 # A text node of the rendered lesson body: the bytes between two tags, long enough to be
 # the lesson's own words (a heading or a paragraph), not a label of the page around it.
@@ -42,14 +39,7 @@ def lesson_text(lesson) -> str:
     raise ValueError(f"the lesson {lesson.url} has no body text to check for")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--course", required=True, metavar="SLUG")
-    parser.add_argument("--trainee", required=True, metavar="EMAIL")
-    parser.add_argument("--output", type=Path, required=True)
-    args = parser.parse_args(argv)
-
-    django.setup()
+def work(args) -> dict:
     from django.contrib.auth import get_user_model
 
     from lms.courses.models import CoursePage, Enrollment, LessonPage
@@ -69,38 +59,36 @@ def main(argv: list[str] | None = None) -> int:
                 if c.enrollment_opens_at and c.enrollment_closes_at
             )
             existing = f"; their enrollment is {enrollment.status!r}" if enrollment else ""
-            print(
+            raise ScriptError(
                 f"cannot enroll {args.trainee} in {args.course}: {' '.join(exc.messages)}"
-                f"{existing}{f' (cohorts: {cohorts})' if cohorts else ''}",
-                file=sys.stderr,
-            )
-            return 1
+                f"{existing}{f' (cohorts: {cohorts})' if cohorts else ''}"
+            ) from exc
     if not enrollment.is_active:
-        print(
+        raise ScriptError(
             f"{args.trainee} is {enrollment.status!r} in {args.course}, not active: "
-            "the lesson would answer 403",
-            file=sys.stderr,
+            "the lesson would answer 403"
         )
-        return 1
     lesson = LessonPage.objects.live().descendant_of(course).order_by("path").first()
     if lesson is None:
-        print(f"the course {args.course} has no live lesson", file=sys.stderr)
-        return 1
-    args.output.write_text(
-        json.dumps(
-            {
-                "course": urlsplit(course.url).path,
-                "enrollment": {
-                    "status": enrollment.status,
-                    "cohort": str(enrollment.cohort.name) if enrollment.cohort else None,
-                },
-                "first_lesson": urlsplit(lesson.url).path,
-                "first_lesson_text": lesson_text(lesson),
-            },
-            ensure_ascii=False,
-        )
-    )
-    return 0
+        raise ScriptError(f"the course {args.course} has no live lesson")
+    return {
+        "course": urlsplit(course.url).path,
+        "enrollment": {
+            "status": enrollment.status,
+            "cohort": str(enrollment.cohort.name) if enrollment.cohort else None,
+        },
+        "first_lesson": urlsplit(lesson.url).path,
+        "first_lesson_text": lesson_text(lesson),
+    }
+
+
+def arguments(add) -> None:
+    add("--course", required=True, metavar="SLUG")
+    add("--trainee", required=True, metavar="EMAIL")
+
+
+def main(argv: list[str] | None = None) -> int:
+    return script_main(__doc__, work, argv, arguments=arguments)
 
 
 if __name__ == "__main__":

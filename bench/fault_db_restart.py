@@ -32,58 +32,48 @@ it rarely, and not while others run PostgreSQL tests they care about.
 from __future__ import annotations
 
 import argparse
-import json
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, BenchError, run_django
+from bench.harness import ROOT, BenchError
+from bench.harness.cli import (
+    add_limit_options,
+    add_trainee_options,
+    parser_for,
+    run_with_hard_limit,
+)
+from bench.harness.results import results_path, shown, write_results
+from bench.harness.server import pid_alive
+from bench.harness.stack import open_stack_for, pg_accepts
 from bench.loadsim.client import Recorder
-from bench.loadsim.report import print_summary, run_trainees, summarize, warm_up
-from bench.loadsim.stack import open_stack, pid_alive
+from bench.loadsim.report import (
+    prepare_trainees,
+    print_check,
+    print_summary,
+    run_trainees,
+    summarize,
+    verify_ledger,
+)
 from bench.loadsim.trainee import Ledger
-
-RESULTS_DIR = ROOT / "bench" / "results"
-PG_PROBE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-class HardTimeout(BaseException):
-    """The whole run took longer than --timeout."""
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add = parser.add_argument
-    add("--trainees", type=int, default=20, help="simulated trainees (default 20)")
-    add("--seconds", type=float, default=40.0, help="duration of the load (default 40)")
-    add("--restart-at", type=float, default=12.0, help="restart after this many s (12)")
-    add("--think", type=float, default=0.5, help="mean pause between requests, s (0.5)")
-    add("--port", type=int, default=8792, help="gunicorn's port on 127.0.0.1 (default 8792)")
-    add("--workers", type=int, default=4, help="gunicorn workers (default 4)")
-    add("--database", default="rpa_load_fault", help="PostgreSQL database, recreated")
-    add("--own-stack", action="store_true", help="start gunicorn here even if ops exists")
-    add(
-        "--trust-proxy",
-        action="store_true",
-        help="own stack, allauth trusting X-Forwarded-For (bench/loadsim/settings.py)",
+    parser = parser_for(__doc__)
+    add_trainee_options(
+        parser, trainees=20, seconds=40.0, think=0.5, port=8792, database="rpa_load_fault"
     )
+    add = parser.add_argument
+    add("--restart-at", type=float, default=12.0, help="restart after this many s (12)")
     add("--dry-run", action="store_true", help="everything but the restart")
-    add("--seed", type=int, default=2)
-    add("--timeout", type=float, default=900.0, help="hard limit of the whole run, s (900)")
-    add("--output", type=Path, help="JSON results (default bench/results/fault-db-<time>.json)")
+    add("--seed", type=int, default=2, help="random seed of the trainees' choices")
+    add_limit_options(parser, "fault-db")
     return parser.parse_args(argv)
-
-
-def _alarm(signum, frame):
-    raise HardTimeout
 
 
 def cluster() -> tuple[str, str]:
@@ -92,17 +82,6 @@ def cluster() -> tuple[str, str]:
     if len(versions) != 1:
         raise BenchError(f"expected one PostgreSQL version in /etc/postgresql, found {versions}")
     return versions[0], "main"
-
-
-def pg_accepts() -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(PG_PROBE_URL, connect_timeout=2) as conn:
-            conn.execute("SELECT 1")
-        return True
-    except psycopg.OperationalError:
-        return False
 
 
 def pg_ctl(action: str, timeout: float = 60.0) -> subprocess.CompletedProcess:
@@ -185,17 +164,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.dry_run:
         cluster()  # fail early, before the stack starts
     outage: dict = {}
-    with open_stack(
-        port=args.port,
-        workers=args.workers,
-        database=args.database,
-        own=args.own_stack,
-        trust_proxy=args.trust_proxy,
-    ) as (stack, stack_kind):
-        port = urlsplit(stack.base_url).port
-        print(f"stack: {stack_kind} at {stack.base_url}, pids {stack.pids}")
-        site = run_django(stack.env, "bench.loadsim.setup", "--trainees", str(args.trainees))
-        warm_up(port, site, workers=args.workers)
+    with open_stack_for(args) as (stack, stack_kind):
+        port, site = prepare_trainees(
+            stack, stack_kind, trainees=args.trainees, workers=args.workers
+        )
         recorder, ledger = Recorder(), Ledger()
         box: dict = {}
 
@@ -251,12 +223,7 @@ def run(args: argparse.Namespace) -> int:
                 timeout=120,
             )
             replacement = {"returncode": done.returncode}
-        with tempfile.TemporaryDirectory(prefix="rpa-fault-ledger-") as tmp:
-            ledger_path = Path(tmp) / "ledger.json"
-            ledger_path.write_text(json.dumps(ledger.as_dict(), ensure_ascii=False))
-            check = run_django(
-                stack.env, "bench.loadsim.verify", "--ledger", str(ledger_path), "--wait-tasks=30"
-            )
+        check = verify_ledger(stack.env, ledger, "--wait-tasks=30")
     summary = summarize(records, start, end)
     by_phase = phases(records, outage.get("_began"), outage.get("_back"))
     problems = list(check["problems"])
@@ -285,11 +252,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name:>6}: {row['requests']} requests, {row['errors']} errors{extra}")
         for key, n in row["error_kinds"].items():
             print(f"          {n:>5}  {key}")
-    counts = ledger.as_dict()["counts"]
-    print("confirmed by the server: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    print(f"checked in the database: {check['figures']['ledger']}")
-    print(f"database: {check['figures']['database']}")
-    print(f"tasks: {check['figures']['tasks']}")
+    counts = print_check(ledger, check)
     print(f"worker alive: {worker_alive}, gunicorn alive: {gunicorn_alive}")
     if replacement is not None:
         print(f"replacement worker (db_worker --batch) exit status {replacement['returncode']}")
@@ -299,48 +262,29 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {line}")
     else:
         print("FAULT TEST PASSED: requests failed only during the outage; nothing half-written")
-    output = args.output or RESULTS_DIR / f"fault-db-{started_at:%Y%m%dT%H%M%SZ}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(
-        json.dumps(
-            {
-                "started_at": started_at.isoformat(),
-                "options": {k: str(v) for k, v in vars(args).items()},
-                "stack": stack_kind,
-                "outage": {k: v for k, v in outage.items() if not k.startswith("_")},
-                "phases": by_phase,
-                "summary": summary,
-                "confirmed": counts,
-                "check": check,
-                "worker_alive": worker_alive,
-                "replacement_worker": replacement,
-                "problems": problems,
-            },
-            ensure_ascii=False,
-            indent=1,
-        )
+    output = write_results(
+        results_path("fault-db", started_at, args.output),
+        {
+            "started_at": started_at.isoformat(),
+            "options": {k: str(v) for k, v in vars(args).items()},
+            "stack": stack_kind,
+            "outage": {k: v for k, v in outage.items() if not k.startswith("_")},
+            "phases": by_phase,
+            "summary": summary,
+            "confirmed": counts,
+            "check": check,
+            "worker_alive": worker_alive,
+            "replacement_worker": replacement,
+            "problems": problems,
+        },
+        indent=1,
     )
-    print(f"results: {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+    print(f"results: {shown(output)}")
     return 1 if problems else 0
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    signal.alarm(int(args.timeout))
-    t0 = time.monotonic()
-    try:
-        return run(args)
-    except HardTimeout:
-        print(f"hard time limit: stopped after {time.monotonic() - t0:.0f} s", file=sys.stderr)
-        return 3
-    except RuntimeError as exc:  # BenchError, ops.prodlocal.ProdLocalError
-        print(f"cannot run: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        signal.alarm(0)
-        ensure_postgres_running()
+    return run_with_hard_limit(run, parse_args(argv), cleanup=ensure_postgres_running)
 
 
 if __name__ == "__main__":

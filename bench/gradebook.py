@@ -29,63 +29,57 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import platform
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (
-    BARE_PATH,
-    ROOT,
-    BenchError,
-    Gunicorn,
-    Measurement,
-    Target,
-    bench_environment,
-    database_url_for,
-    fetch,
-    load_interleaved,
-    prepare_site,
-    redact,
-    run_django,
+from bench.harness import BenchError
+from bench.harness.cli import (
+    add_load_options,
+    add_output_option,
+    add_server_options,
+    parser_for,
+    require_positive,
+    run_benchmark,
 )
-from bench.pages import cpu_ratio, git_state, package_versions, ratio, slice_ratios
+from bench.harness.http import fetch
+from bench.harness.load import BARE, Target, load_interleaved
+from bench.harness.results import header, results_path, shown, write_results
+from bench.harness.server import Gunicorn
+from bench.harness.site import bench_site, run_django
+from bench.harness.stats import Measurement, judge, ratio
 
-BARE_NAME = "bare"
 COURSE_SLUG = "bench-gradebook"
 INSTRUCTOR = "bench-gradebook-instructor@example.com"
 # The lowest acceptable rps / bare rps of each request; about half the lowest ratio
 # measured on the shared 2-core machine (see bench/README.md, "Gradebook").
 MIN_RATIO = {"page": 0.0025, "page-sorted": 0.003, "csv": 0.0015, "xlsx": 0.0007}
-RESULTS_DIR = ROOT / "bench" / "results"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = parser_for(__doc__)
+    add_load_options(
+        parser,
+        each="of each request",
+        warmup=3.0,
+        warmup_help="warm-up over all requests",
+        concurrency=4,
+        rounds_help="slices each request's time is cut into",
+    )
     add = parser.add_argument
-    add("--seconds", type=float, default=10.0, help="measured time of each request (default 10)")
-    add("--warmup", type=float, default=3.0, help="warm-up over all requests (default 3)")
-    add("--rounds", type=int, default=5, help="slices each request's time is cut into")
-    add("--concurrency", type=int, default=4, help="client threads (default 4)")
     add("--trainees", type=int, default=1000, help="trainees in the course (default 1000)")
     add("--quizzes", type=int, default=10, help="required quizzes (default 10)")
-    add("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    add("--worker-class", default="sync", help="gunicorn worker class (default sync)")
-    add("--threads", type=int, default=1, help="gunicorn threads per worker (default 1)")
-    add("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    add("--output", type=Path, help="JSON file (default: bench/results/gradebook-<time>.json)")
+    add_server_options(parser)
+    add_output_option(parser, "gradebook")
     add("--setup", action="store_true", help=argparse.SUPPRESS)  # run by the benchmark itself
     args = parser.parse_args(argv)
-    for name in ("seconds", "rounds", "concurrency", "trainees", "quizzes", "workers"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name} must be positive")
+    require_positive(
+        parser, args, "seconds", "rounds", "concurrency", "trainees", "quizzes", "workers"
+    )
     return args
 
 
@@ -101,10 +95,10 @@ def setup(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from bench.harness.django_script import session_key
     from lms.accounts import roles
     from lms.accounts.services import user_assign_role
     from lms.assessments.models import Attempt, Quiz
@@ -225,8 +219,7 @@ def setup(args: argparse.Namespace) -> int:
             ],
             batch_size=2000,
         )
-    client = Client()
-    client.force_login(instructor)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session_key(instructor)}"
     timings = []
     for _ in range(5):
         with CaptureQueriesContext(connection) as queries:
@@ -237,8 +230,7 @@ def setup(args: argparse.Namespace) -> int:
         json.dumps(
             {
                 "course_id": course.pk,
-                "cookie": f"{settings.SESSION_COOKIE_NAME}="
-                f"{client.cookies[settings.SESSION_COOKIE_NAME].value}",
+                "cookie": cookie,
                 "trainees": len(book.rows),
                 "quizzes": len(book.quizzes),
                 "attempts": len(attempts),
@@ -256,7 +248,7 @@ def targets_for(facts: dict) -> list[Target]:
     base = f"/admin/reports/gradebook/{facts['course_id']}/"
     cookie = facts["cookie"]
     return [
-        Target(BARE_NAME, BARE_PATH),
+        BARE,
         Target("page", base, cookie),
         Target("page-sorted", f"{base}?state=stalled&sort=-quiz-{facts['first_quiz_id']}", cookie),
         Target("csv", f"{base}export/csv/", cookie),
@@ -301,23 +293,13 @@ def print_table(rows: list[Measurement], bare: Measurement) -> None:
         )
 
 
-def _terminate(signum, frame):
-    raise SystemExit(128 + signum)
-
-
 def run(args: argparse.Namespace) -> int:
     started = datetime.now(UTC)
-    with tempfile.TemporaryDirectory(prefix="rpa-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-        database_url = database_url_for(tmp)
-        env = bench_environment(tmp, database_url)
-        print(f"database: {redact(database_url)}")
-        print("preparing: migrate, seed_demo, collectstatic ...", flush=True)
-        prepare_site(env)
+    with bench_site() as site:
         print(f"preparing: {args.trainees} trainees x {args.quizzes} quizzes ...", flush=True)
         began = time.perf_counter()
         facts = run_django(
-            env,
+            site.env,
             "bench.gradebook",
             "--setup",
             "--trainees",
@@ -333,21 +315,8 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
         targets = targets_for(facts)
-        server = Gunicorn(
-            env,
-            tmp / "gunicorn.log",
-            port=args.port,
-            workers=args.workers,
-            worker_class=args.worker_class,
-            threads=args.threads,
-        )
-        with server:
-            print(
-                f"gunicorn: http://127.0.0.1:{server.port}/ workers={args.workers} "
-                f"class={args.worker_class} threads={args.threads}; client: "
-                f"{args.concurrency} threads, {args.seconds:g} s each in {args.rounds} rounds",
-                flush=True,
-            )
+        with Gunicorn.from_args(site.env, site.tmp, args) as server:
+            print(server.describe(args, "each"), flush=True)
             check(server, targets, facts)
             if args.warmup:
                 load_interleaved(
@@ -376,54 +345,37 @@ def run(args: argparse.Namespace) -> int:
     print()
     print_table(measured, bare)
     print()
-    problems = [f"{m.name}: {m.errors} failed requests, e.g. {m.error_samples}" for m in failed]
+    problems = [m.failure() for m in failed]
     results = {}
     for m in pages:
-        r = ratio(m, bare)
-        by_cpu = cpu_ratio(m, bare)
-        spread = slice_ratios(m, bare)
-        budget = MIN_RATIO[m.name]
-        verdict = "ok" if r >= budget else "FAR OFF BUDGET"
-        print(
-            f"{m.name}: {m.rps:.1f} rps / bare {bare.rps:.1f} rps = {r:.4f} "
-            f"(rounds {min(spread, default=math.nan):.4f}-{max(spread, default=math.nan):.4f}"
-            f"{'' if by_cpu is None else f'; by worker CPU {by_cpu:.4f}'}; "
-            f"budget >= {budget:.4f}) {verdict}; server time "
-            f"{m.server_cpu_ms_per_request or math.nan:.1f} ms of worker CPU per request"
+        server_time = (
+            f"; server time {m.server_cpu_ms_per_request or math.nan:.1f} ms of worker CPU "
+            "per request"
         )
-        if not r >= budget:
-            problems.append(f"{m.name}: ratio {r:.4f} is below its budget {budget:.4f}")
-        results[m.name] = {
-            **m.as_dict(),
-            "ratio": None if math.isnan(r) else round(r, 5),
-            "slice_ratios": [round(x, 5) for x in spread],
-            "cpu_ratio": None if by_cpu is None else round(by_cpu, 5),
-            "min_ratio": budget,
-        }
-    output = args.output or RESULTS_DIR / f"gradebook-{started:%Y%m%dT%H%M%SZ}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    document = {
-        "benchmark": "gradebook",
-        "started_at": started.isoformat(timespec="seconds"),
-        "ok": not problems,
-        "problems": problems,
-        "git": git_state(),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "load_average": os.getloadavg(),
+        verdict = judge(m, bare, MIN_RATIO[m.name], digits=4, extra=server_time)
+        print(verdict.line)
+        if verdict.problem:
+            problems.append(verdict.problem)
+        results[m.name] = {**m.as_dict(), **verdict.fields}
+    facts.pop("cookie", None)
+    output = write_results(
+        results_path("gradebook", started, args.output),
+        {
+            **header(
+                "gradebook",
+                started,
+                problems,
+                site.database_url,
+                packages=("django", "wagtail", "gunicorn", "openpyxl"),
+                load_average=True,
+            ),
+            "options": vars(args) | {"output": str(args.output) if args.output else None},
+            "setup": facts,
+            "bare": bare.as_dict(),
+            "requests": results,
         },
-        "packages": package_versions("django", "wagtail", "gunicorn", "openpyxl"),
-        "database": redact(database_url),
-        "options": vars(args) | {"output": str(args.output) if args.output else None},
-        "setup": facts,
-        "bare": bare.as_dict(),
-        "requests": results,
-    }
-    document["setup"].pop("cookie", None)
-    output.write_text(json.dumps(document, ensure_ascii=False, indent=2))
-    print(f"results: {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+    )
+    print(f"results: {shown(output)}")
     for problem in problems:
         print(f"problem: {problem}")
     return 1 if problems else 0
@@ -436,14 +388,7 @@ def main(argv: list[str] | None = None) -> int:
             print("--setup needs --output", file=sys.stderr)
             return 2
         return setup(args)
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        return run(args)
-    except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    return run_benchmark(run, args)
 
 
 if __name__ == "__main__":

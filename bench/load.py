@@ -24,73 +24,55 @@ a problem (or the worker died); 2 the test could not run (stack, setup); 3 the h
 from __future__ import annotations
 
 import argparse
-import json
-import signal
 import sys
-import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, run_django
+from bench.harness.cli import (
+    add_limit_options,
+    add_trainee_options,
+    parser_for,
+    run_with_hard_limit,
+)
+from bench.harness.results import results_path, shown, write_results
+from bench.harness.server import pid_alive
+from bench.harness.stack import open_stack_for
 from bench.loadsim.client import Recorder
-from bench.loadsim.report import print_summary, run_trainees, summarize, warm_up
-from bench.loadsim.stack import open_stack, pid_alive
+from bench.loadsim.report import (
+    prepare_trainees,
+    print_check,
+    print_summary,
+    run_trainees,
+    summarize,
+    verify_ledger,
+)
 from bench.loadsim.trainee import Ledger
-
-RESULTS_DIR = ROOT / "bench" / "results"
-
-
-class HardTimeout(BaseException):
-    """The whole run took longer than --timeout."""
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add = parser.add_argument
-    add("--trainees", type=int, default=50, help="simulated trainees at once (default 50)")
-    add("--seconds", type=float, default=60.0, help="duration of the load (default 60)")
-    add("--think", type=float, default=5.0, help="mean pause between requests, s (default 5)")
-    add("--ramp", type=float, default=10.0, help="trainees arrive over this many s (10)")
-    add("--port", type=int, default=8791, help="gunicorn's port on 127.0.0.1 (default 8791)")
-    add("--workers", type=int, default=4, help="gunicorn workers (default 4)")
-    add("--database", default="rpa_load", help="PostgreSQL database, recreated (rpa_load)")
-    add("--own-stack", action="store_true", help="start gunicorn here even if ops exists")
-    add(
-        "--trust-proxy",
-        action="store_true",
-        help="own stack, allauth trusting X-Forwarded-For (bench/loadsim/settings.py)",
+    parser = parser_for(__doc__)
+    add_trainee_options(
+        parser, trainees=50, seconds=60.0, think=5.0, port=8791, database="rpa_load"
     )
+    add = parser.add_argument
+    add("--ramp", type=float, default=10.0, help="trainees arrive over this many s (10)")
     add("--seed", type=int, default=1, help="random seed of the trainees' choices")
-    add("--timeout", type=float, default=900.0, help="hard limit of the whole run, s (900)")
-    add("--output", type=Path, help="JSON results (default bench/results/load-<time>.json)")
+    add_limit_options(parser, "load")
     return parser.parse_args(argv)
-
-
-def _alarm(signum, frame):
-    raise HardTimeout
 
 
 def run(args: argparse.Namespace) -> int:
     started_at = datetime.now(UTC)
-    with open_stack(
-        port=args.port,
-        workers=args.workers,
-        database=args.database,
-        own=args.own_stack,
-        trust_proxy=args.trust_proxy,
-    ) as (stack, stack_kind):
-        port = urlsplit(stack.base_url).port
-        print(f"stack: {stack_kind} at {stack.base_url}, pids {stack.pids}")
-        site = run_django(stack.env, "bench.loadsim.setup", "--trainees", str(args.trainees))
+    with open_stack_for(args) as (stack, stack_kind):
+        port, site = prepare_trainees(
+            stack, stack_kind, trainees=args.trainees, workers=args.workers
+        )
         print(
             f"setup: {len(site['trainees'])} trainees in {site['course']['title']}: "
             f"{len(site['lessons'])} lessons, {len(site['quizzes'])} quizzes"
         )
-        warm_up(port, site, workers=args.workers)
         recorder, ledger = Recorder(), Ledger()
         start, end, trainees = run_trainees(
             port=port,
@@ -115,10 +97,7 @@ def run(args: argparse.Namespace) -> int:
             end,
         )
         worker_alive = pid_alive(stack.pids.get("worker"))
-        with tempfile.TemporaryDirectory(prefix="rpa-load-ledger-") as tmp:
-            ledger_path = Path(tmp) / "ledger.json"
-            ledger_path.write_text(json.dumps(ledger.as_dict(), ensure_ascii=False))
-            check = run_django(stack.env, "bench.loadsim.verify", "--ledger", str(ledger_path))
+        check = verify_ledger(stack.env, ledger)
     problems = list(check["problems"])
     if not worker_alive:
         problems.insert(0, "the task worker is not running any more")
@@ -126,12 +105,7 @@ def run(args: argparse.Namespace) -> int:
     print_summary(steady, f"after the last login ({settled - start:.0f} s into the load)")
     logged_in = sum(1 for t in trainees if t.steps_done > 0)
     print(f"trainees who logged in: {logged_in} of {args.trainees}")
-    counts = ledger.as_dict()["counts"]
-    print("confirmed by the server: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    figures = check["figures"]
-    print(f"checked in the database: {figures['ledger']}")
-    print(f"database: {figures['database']}")
-    print(f"tasks: {figures['tasks']}")
+    counts = print_check(ledger, check)
     print(f"worker alive after the load: {worker_alive}")
     if problems:
         print(f"DATABASE CHECK: {len(problems)} problems")
@@ -139,47 +113,29 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {line}")
     else:
         print("DATABASE CHECK: every confirmed answer, completion and entry is there; none partial")
-    output = args.output or RESULTS_DIR / f"load-{started_at:%Y%m%dT%H%M%SZ}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(
-        json.dumps(
-            {
-                "started_at": started_at.isoformat(),
-                "options": {k: str(v) for k, v in vars(args).items()},
-                "stack": stack_kind,
-                "summary": summary,
-                "steady": steady,
-                "trainees_logged_in": logged_in,
-                "confirmed": counts,
-                "check": check,
-                "worker_alive": worker_alive,
-                "problems": problems,
-                "steps_per_trainee": [t.steps_done for t in trainees],
-            },
-            ensure_ascii=False,
-            indent=1,
-        )
+    output = write_results(
+        results_path("load", started_at, args.output),
+        {
+            "started_at": started_at.isoformat(),
+            "options": {k: str(v) for k, v in vars(args).items()},
+            "stack": stack_kind,
+            "summary": summary,
+            "steady": steady,
+            "trainees_logged_in": logged_in,
+            "confirmed": counts,
+            "check": check,
+            "worker_alive": worker_alive,
+            "problems": problems,
+            "steps_per_trainee": [t.steps_done for t in trainees],
+        },
+        indent=1,
     )
-    print(f"results: {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+    print(f"results: {shown(output)}")
     return 1 if summary["errors"] or problems else 0
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    signal.alarm(int(args.timeout))
-    t0 = time.monotonic()
-    try:
-        return run(args)
-    except HardTimeout:
-        print(f"hard time limit: stopped after {time.monotonic() - t0:.0f} s", file=sys.stderr)
-        return 3
-    except RuntimeError as exc:  # BenchError, ops.prodlocal.ProdLocalError
-        print(f"cannot run: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        signal.alarm(0)
+    return run_with_hard_limit(run, parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -16,41 +16,31 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
-import math
 import os
-import platform
 import re
-import signal
-import subprocess
 import sys
-import tempfile
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (
-    BARE_PATH,
-    ROOT,
-    BenchError,
-    Gunicorn,
-    Login,
-    Measurement,
-    Target,
-    bench_environment,
-    database_url_for,
-    fetch,
-    load,
-    load_interleaved,
-    log_in,
-    prepare_site,
-    redact,
-    run_django,
+from bench.harness import BARE_NAME, BARE_PATH, BenchError
+from bench.harness.cli import (
+    add_load_options,
+    add_output_option,
+    add_server_options,
+    parser_for,
+    require_positive,
+    run_benchmark,
 )
+from bench.harness.http import fetch
+from bench.harness.load import BARE, Target, load, load_interleaved
+from bench.harness.results import header, results_path, write_results
+from bench.harness.server import Gunicorn
+from bench.harness.site import Login, bench_site, log_in, run_django
+from bench.harness.stats import Measurement, judge, ratio
 
 
 class Page(NamedTuple):
@@ -101,41 +91,37 @@ MIN_RATIO: dict[str, float] = {
     "search": 0.02,
 }
 
-BARE_NAME = "bare"
-RESULTS_DIR = ROOT / "bench" / "results"
 HTML_LANG = re.compile(rb"<html[^>]*\blang=\"([^\"]+)\"", re.IGNORECASE)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add = parser.add_argument
-    add("--seconds", type=float, default=10.0, help="measured time per page (default 10)")
-    add("--warmup", type=float, default=5.0, help="warm-up over all pages (default 5)")
-    add("--rounds", type=int, default=5, help="slices each page's time is cut into (default 5)")
-    add("--concurrency", type=int, default=8, help="client threads (default 8)")
-    add(
+    parser = parser_for(__doc__)
+    add_load_options(
+        parser,
+        each="per page",
+        warmup=5.0,
+        warmup_help="warm-up over all pages",
+        concurrency=8,
+        rounds_help="slices each page's time is cut into (default 5)",
+    )
+    parser.add_argument(
         "--max-requests",
         type=int,
         default=200_000,
         help="stop measuring a page after this many requests (default 200000)",
     )
-    add("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    add("--worker-class", default="sync", help="gunicorn worker class (default sync)")
-    add("--threads", type=int, default=1, help="gunicorn threads per worker (default 1)")
-    add("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    add(
+    add_server_options(parser)
+    parser.add_argument(
         "--page",
         action="append",
         metavar="NAME",
         help="measure only this page of PAGES (repeatable; default: all)",
     )
-    add("--output", type=Path, help="JSON file (default: bench/results/pages-<time>.json)")
+    add_output_option(parser, "pages")
     args = parser.parse_args(argv)
-    for name in ("seconds", "rounds", "concurrency", "max_requests", "workers", "threads"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name.replace('_', '-')} must be positive")
-    if args.warmup < 0:
-        parser.error("--warmup must not be negative")
+    require_positive(
+        parser, args, "seconds", "rounds", "concurrency", "max_requests", "workers", "threads"
+    )
     known = [page.name for page in PAGES]
     unknown = set(args.page or []) - set(known)
     if unknown:
@@ -145,24 +131,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def min_ratio(name: str) -> float:
     return MIN_RATIO.get(name, DEFAULT_MIN_RATIO)
-
-
-def ratio(page: Measurement, bare: Measurement) -> float:
-    return page.rps / bare.rps if bare.rps else math.nan
-
-
-def cpu_ratio(page: Measurement, bare: Measurement) -> float | None:
-    """bare CPU ms per request / page CPU ms per request: the same ratio seen from the
-    workers' CPU time, which other processes on the machine hardly move."""
-    page_ms, bare_ms = page.server_cpu_ms_per_request, bare.server_cpu_ms_per_request
-    if not page_ms or bare_ms is None:
-        return None
-    return bare_ms / page_ms
-
-
-def slice_ratios(page: Measurement, bare: Measurement) -> list[float]:
-    """page rps / bare rps of each round: their spread shows how noisy the run was."""
-    return [p / b if b else math.nan for p, b in zip(page.slice_rps, bare.slice_rps, strict=False)]
 
 
 def needs_demo_course(pages: list[Page]) -> bool:
@@ -240,134 +208,43 @@ def print_table(bare: Measurement, pages: list[Measurement], users: dict[str, st
         )
 
 
-def git_state() -> dict[str, object]:
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-
-    try:
-        return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
-    except (OSError, subprocess.CalledProcessError):
-        return {"commit": None, "dirty": None}
-
-
-def package_versions(*names: str) -> dict[str, str | None]:
-    versions: dict[str, str | None] = {}
-    for name in names:
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def results_document(
-    args: argparse.Namespace,
-    started: datetime,
-    database_url: str,
-    warmup: Measurement | None,
-    bare: Measurement,
-    pages: list[Measurement],
-    problems: list[str],
-    users: dict[str, str],
-    demo: dict | None,
-) -> dict:
-    return {
-        "benchmark": "pages",
-        "started_at": started.isoformat(timespec="seconds"),
-        "ok": not problems,
-        "problems": problems,
-        "git": git_state(),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
-        "packages": package_versions("django", "wagtail", "gunicorn"),
-        "database": redact(database_url),
-        "cache": "redis" if os.environ.get("REDIS_URL") else "locmem",
-        "options": {
-            name: getattr(args, name)
-            for name in (
-                "seconds",
-                "warmup",
-                "rounds",
-                "concurrency",
-                "max_requests",
-                "workers",
-                "worker_class",
-                "threads",
-            )
-        },
-        "demo_course": demo,
-        "warmup": warmup.as_dict() if warmup else None,
-        "bare": bare.as_dict(),
-        "pages": [page_entry(page, bare, users.get(page.name)) for page in pages],
-    }
-
-
-def page_entry(page: Measurement, bare: Measurement, user: str | None) -> dict:
-    by_cpu = cpu_ratio(page, bare)
-    return {
-        **page.as_dict(),
-        "user": user,
-        "ratio": round(ratio(page, bare), 4),
-        "slice_ratios": [round(r, 4) for r in slice_ratios(page, bare)],
-        "cpu_ratio": None if by_cpu is None else round(by_cpu, 4),
-        "min_ratio": min_ratio(page.name),
-    }
-
-
-def _terminate(signum, frame):
-    raise SystemExit(128 + signum)  # unwinds through the blocks that stop gunicorn
+OPTIONS = (
+    "seconds",
+    "warmup",
+    "rounds",
+    "concurrency",
+    "max_requests",
+    "workers",
+    "worker_class",
+    "threads",
+)
 
 
 def run(args: argparse.Namespace) -> int:
     pages = [page for page in PAGES if not args.page or page.name in args.page]
     users = {page.name: page.user for page in pages if page.user}
     started = datetime.now(UTC)
-    with tempfile.TemporaryDirectory(prefix="rpa-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-        database_url = database_url_for(tmp)
-        env = bench_environment(tmp, database_url)
-        print(f"database: {redact(database_url)}")
-        print("preparing: migrate, seed_demo, collectstatic ...", flush=True)
-        prepare_site(env)
+    with bench_site() as site:
         demo = None
         if needs_demo_course(pages):
             print(f"preparing: {TRAINEE} enrolled in {DEMO_COURSE}, its first lesson ...")
             demo = run_django(
-                env, "bench.demo_course", "--course", DEMO_COURSE, "--trainee", TRAINEE
+                site.env, "bench.demo_course", "--course", DEMO_COURSE, "--trainee", TRAINEE
             )
             print(
                 f"  enrollment {demo['enrollment']['status']} "
                 f"(cohort {demo['enrollment']['cohort']}); first lesson {demo['first_lesson']}"
             )
         pages = [resolve(page, demo or {}) for page in pages]
-        logins = log_in(env, sorted(set(users.values())))
+        logins = log_in(site.env, sorted(set(users.values())))
         if logins:
             print(f"logged in once: {', '.join(logins)}", flush=True)
         targets = [
             Target(page.name, page.path, logins[page.user].cookie if page.user else None)
             for page in pages
         ]
-        bare_target = Target(BARE_NAME, BARE_PATH)
-        server = Gunicorn(
-            env,
-            tmp / "gunicorn.log",
-            port=args.port,
-            workers=args.workers,
-            worker_class=args.worker_class,
-            threads=args.threads,
-        )
-        with server:
-            print(
-                f"gunicorn: http://127.0.0.1:{server.port}/ workers={args.workers} "
-                f"class={args.worker_class} threads={args.threads}; client: "
-                f"{args.concurrency} threads, {args.seconds:g} s per page in {args.rounds} rounds",
-                flush=True,
-            )
+        with Gunicorn.from_args(site.env, site.tmp, args) as server:
+            print(server.describe(args, "per page"), flush=True)
             for page in [Page(BARE_NAME, BARE_PATH), *pages]:
                 print(f"check: {check_page(server, page, logins.get(page.user))}", flush=True)
             warmup = None
@@ -376,14 +253,14 @@ def run(args: argparse.Namespace) -> int:
                 warmup = load(
                     server,
                     "warm-up",
-                    [bare_target, *targets],
+                    [BARE, *targets],
                     seconds=args.warmup,
                     concurrency=args.concurrency,
                     max_requests=args.max_requests,
                 )
             bare, *measured = load_interleaved(
                 server,
-                [bare_target, *targets],
+                [BARE, *targets],
                 seconds=args.seconds,
                 rounds=args.rounds,
                 concurrency=args.concurrency,
@@ -397,32 +274,33 @@ def run(args: argparse.Namespace) -> int:
     print()
     print_table(bare, measured, users)
     print()
-    problems = [f"{m.name}: {m.errors} failed requests, e.g. {m.error_samples}" for m in failed]
+    problems = [m.failure() for m in failed]
     possible = 100 * min(args.workers, os.cpu_count() or 1)
     if bare.server_cpu_percent is not None and bare.server_cpu_percent < possible / 2:
         print(
             f"note: the workers got {bare.server_cpu_percent:.0f}% CPU of {possible}% during "
             "the bare view; other processes share the machine, the rps figures are noisy."
         )
+    entries = []
     for m in measured:
-        r, budget = ratio(m, bare), min_ratio(m.name)
-        spread = slice_ratios(m, bare)
-        by_cpu = cpu_ratio(m, bare)
-        verdict = "ok" if r >= budget else "FAR OFF BUDGET"
-        print(
-            f"{m.name}: {m.rps:.1f} rps / bare {bare.rps:.1f} rps = {r:.3f} "
-            f"(rounds {min(spread):.3f}-{max(spread):.3f}"
-            f"{'' if by_cpu is None else f'; by worker CPU {by_cpu:.3f}'}; "
-            f"budget >= {budget:.3f}) {verdict}"
-        )
-        if not r >= budget:
-            problems.append(f"{m.name}: ratio {r:.3f} is below its budget {budget:.3f}")
-    output = args.output or RESULTS_DIR / f"pages-{started:%Y%m%dT%H%M%SZ}.json"
-    document = results_document(
-        args, started, database_url, warmup, bare, measured, problems, users, demo
+        verdict = judge(m, bare, min_ratio(m.name))
+        print(verdict.line)
+        if verdict.problem:
+            problems.append(verdict.problem)
+        entries.append({**m.as_dict(), "user": users.get(m.name), **verdict.fields})
+    output = results_path("pages", started, args.output)
+    write_results(
+        output,
+        {
+            **header("pages", started, problems, site.database_url),
+            "cache": "redis" if os.environ.get("REDIS_URL") else "locmem",
+            "options": {name: getattr(args, name) for name in OPTIONS},
+            "demo_course": demo,
+            "warmup": warmup.as_dict() if warmup else None,
+            "bare": bare.as_dict(),
+            "pages": entries,
+        },
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     print(f"results: {output}", flush=True)
     for problem in problems:
         print(f"FAIL {problem}", file=sys.stderr)
@@ -430,19 +308,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        return run(args)
-    except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; gunicorn stopped", file=sys.stderr)
-        return 130
-    except SystemExit:
-        print("terminated; gunicorn stopped", file=sys.stderr)
-        raise
+    return run_benchmark(run, parse_args(argv), announce=True)
 
 
 if __name__ == "__main__":

@@ -25,86 +25,84 @@ from __future__ import annotations
 import argparse
 import collections
 import http.client
-import json
 import math
-import os
-import platform
 import secrets
-import signal
 import string
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (
-    BARE_PATH,
-    HOST,
-    REQUEST_HEADERS,
-    ROOT,
-    BenchError,
-    Gunicorn,
-    LoadConnection,
-    Measurement,
-    ProtocolError,
-    Target,
-    bench_environment,
-    cpu_seconds,
-    database_url_for,
-    fetch,
-    load,
-    prepare_site,
-    redact,
-    run_django,
+from bench.harness import BARE_NAME, BARE_PATH, BenchError
+from bench.harness.cli import (
+    add_load_options,
+    add_output_option,
+    add_server_options,
+    parser_for,
+    require_positive,
+    run_benchmark,
 )
-from bench.pages import cpu_ratio, git_state, package_versions, ratio, slice_ratios
+from bench.harness.http import fetch, request_bytes
+from bench.harness.load import BARE, Prepared, drive, load
+from bench.harness.results import header, results_path, shown, write_results
+from bench.harness.server import Gunicorn
+from bench.harness.site import bench_site, run_django, run_django_with_file
+from bench.harness.stats import Measurement, judge
 
 CSRF_ALPHABET = string.ascii_letters + string.digits
-BARE_NAME = "bare"
 SUBMIT_NAME = "quiz-submit"
+SUBMIT_PATH = "/quizzes/attempts/<id>/finish/"
 # The lowest acceptable submissions rps / bare rps; about half the lowest ratio measured
 # on the shared 2-core machine (see bench/README.md, "Quiz submission").
 MIN_RATIO = 0.015
-RESULTS_DIR = ROOT / "bench" / "results"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add = parser.add_argument
-    add("--seconds", type=float, default=10.0, help="measured time of each side (default 10)")
-    add("--warmup", type=float, default=2.0, help="warm-up of each side (default 2)")
-    add("--rounds", type=int, default=5, help="slices each side's time is cut into (default 5)")
-    add("--concurrency", type=int, default=8, help="client threads (default 8)")
-    add(
+    parser = parser_for(__doc__)
+    add_load_options(
+        parser,
+        each="of each side",
+        warmup=2.0,
+        warmup_help="warm-up of each side",
+        concurrency=8,
+        rounds_help="slices each side's time is cut into (default 5)",
+    )
+    parser.add_argument(
         "--attempts",
         type=int,
         default=1200,
         help="attempts prepared for submission, each submitted once (default 1200)",
     )
-    add("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    add("--worker-class", default="sync", help="gunicorn worker class (default sync)")
-    add("--threads", type=int, default=1, help="gunicorn threads per worker (default 1)")
-    add("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    add("--output", type=Path, help="JSON file (default: bench/results/quiz-<time>.json)")
+    add_server_options(parser)
+    add_output_option(parser, "quiz")
     args = parser.parse_args(argv)
-    for name in ("seconds", "rounds", "concurrency", "attempts", "workers", "threads"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name.replace('_', '-')} must be positive")
-    if args.warmup < 0:
-        parser.error("--warmup must not be negative")
+    require_positive(
+        parser, args, "seconds", "rounds", "concurrency", "attempts", "workers", "threads"
+    )
     return args
 
 
 # --- Submissions ------------------------------------------------------------------------------
+class Submission(NamedTuple):
+    """One prepared "submit" form: the attempt, the trainee's cookies, the form body and
+    the whole request as bytes."""
+
+    attempt_id: int
+    cookie: str
+    body: bytes
+    request: bytes
+
+
 class Submissions:
     """The prepared POST requests, each used once, shared by the load threads."""
 
     def __init__(self, port: int, setup: dict) -> None:
-        self.pending: collections.deque[tuple[int, bytes]] = collections.deque()
+        self.pending: collections.deque[Submission] = collections.deque()
         self.submitted: list[int] = []
         self.lock = threading.Lock()
         for attempt in setup["attempts"]:
@@ -113,11 +111,12 @@ class Submissions:
             cookie = (
                 f"{setup['session_cookie']}={attempt['session']}; {setup['csrf_cookie']}={token}"
             )
-            self.pending.append(
-                (attempt["id"], post_bytes(port, finish_path(attempt["id"]), cookie, token))
-            )
+            body = f"csrfmiddlewaretoken={token}".encode("ascii")
+            path = finish_path(attempt["id"])
+            request = request_bytes(port, path, cookie, method="POST", body=body)
+            self.pending.append(Submission(attempt["id"], cookie, body, request))
 
-    def take(self) -> tuple[int, bytes] | None:
+    def take(self) -> Submission | None:
         try:
             return self.pending.popleft()
         except IndexError:
@@ -127,100 +126,35 @@ class Submissions:
         with self.lock:
             self.submitted.append(attempt_id)
 
+    def source(self, _thread: int) -> Iterator[Prepared]:
+        """What each load thread sends: the next prepared submission, until none is left."""
+        while (item := self.take()) is not None:
+            yield Prepared(
+                finish_path(item.attempt_id),
+                item.request,
+                lambda attempt_id=item.attempt_id: self.done(attempt_id),
+            )
+
 
 def finish_path(attempt_id: int) -> str:
     return f"/quizzes/attempts/{attempt_id}/finish/"
 
 
-def post_bytes(port: int, path: str, cookie: str, csrf_token: str) -> bytes:
-    body = f"csrfmiddlewaretoken={csrf_token}".encode("ascii")
-    lines = [f"POST {path} HTTP/1.1", f"Host: {HOST}:{port}"]
-    lines += [f"{name}: {value}" for name, value in REQUEST_HEADERS.items()]
-    lines += [
-        f"Cookie: {cookie}",
-        "Content-Type: application/x-www-form-urlencoded",
-        f"Content-Length: {len(body)}",
-    ]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
-
-
 def submit_load(
-    server: Gunicorn,
-    submissions: Submissions,
-    *,
-    seconds: float,
-    concurrency: int,
-    timeout: float = 30.0,
+    server: Gunicorn, submissions: Submissions, *, seconds: float, concurrency: int
 ) -> Measurement:
     """POST prepared submissions from ``concurrency`` threads until ``seconds`` have
     passed or none is left. A 302 (to the result page) is a success, anything else an
-    error. Measured like bench.harness.load: in-flight requests are awaited and counted."""
-    result = Measurement(name=SUBMIT_NAME, path=finish_path(0).replace("/0/", "/<id>/"))
-    stop = threading.Event()
-    lock = threading.Lock()
-    gate = threading.Barrier(concurrency + 1)
-
-    def worker() -> None:
-        latencies, errors, samples = [], 0, []
-        conn = LoadConnection(server.port, timeout)
-        try:
-            gate.wait()
-            while not stop.is_set():
-                item = submissions.take()
-                if item is None:
-                    break
-                attempt_id, request = item
-                began = time.perf_counter()
-                try:
-                    status = conn.get(request)
-                    error = None if status == 302 else f"HTTP {status} {finish_path(attempt_id)}"
-                except (OSError, ProtocolError) as exc:
-                    conn.close()
-                    error = f"{type(exc).__name__}: {exc} {finish_path(attempt_id)}"
-                latencies.append(time.perf_counter() - began)
-                if error is None:
-                    submissions.done(attempt_id)
-                else:
-                    errors += 1
-                    if len(samples) < 5:
-                        samples.append(error)
-        except threading.BrokenBarrierError:
-            pass
-        finally:
-            conn.close()
-            with lock:
-                result.latencies.extend(latencies)
-                result.requests += len(latencies)
-                result.errors += errors
-                for sample in samples:
-                    if len(result.error_samples) < 5 and sample not in result.error_samples:
-                        result.error_samples.append(sample)
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    workers = server.worker_pids()
-    try:
-        server_before = cpu_seconds(workers)
-        client_before = time.process_time()
-        gate.wait()
-        began = time.perf_counter()
-        deadline = began + seconds
-        while time.perf_counter() < deadline and any(t.is_alive() for t in threads):
-            time.sleep(min(0.05, max(0.0, deadline - time.perf_counter())))
-    finally:
-        stop.set()
-        gate.abort()
-    for thread in threads:
-        thread.join(timeout + 5)
-    result.seconds = time.perf_counter() - began
-    result.client_cpu_seconds = time.process_time() - client_before
-    server_after = cpu_seconds(workers)
-    if server_before is not None and server_after is not None:
-        result.server_cpu_seconds = server_after - server_before
-    if any(t.is_alive() for t in threads):
-        raise BenchError("submissions: load threads still running after the end")
-    return result
+    error. Measured like bench.harness.load.load: in-flight requests are awaited and
+    counted."""
+    return drive(
+        server,
+        Measurement(name=SUBMIT_NAME, path=SUBMIT_PATH),
+        submissions.source,
+        seconds=seconds,
+        concurrency=concurrency,
+        expect=302,
+    )
 
 
 def check_submission(server: Gunicorn, submissions: Submissions) -> str:
@@ -228,27 +162,21 @@ def check_submission(server: Gunicorn, submissions: Submissions) -> str:
     item = submissions.take()
     if item is None:
         raise BenchError("no attempt was prepared")
-    attempt_id, request = item
-    head, body = request.split(b"\r\n\r\n", 1)
-    headers = dict(line.split(": ", 1) for line in head.decode("latin-1").split("\r\n")[1:])
-    headers.pop("Host", None)
-    conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
+    attempt_id = item.attempt_id
     try:
-        conn.request("POST", finish_path(attempt_id), body=body, headers=headers)
-        response = conn.getresponse()
-        response.read()
-        location = response.getheader("Location", "")
+        status, headers, _body = fetch(
+            server.port, finish_path(attempt_id), cookie=item.cookie, method="POST", body=item.body
+        )
     except (OSError, http.client.HTTPException) as exc:
         raise BenchError(f"submitting attempt {attempt_id} failed: {exc}") from exc
-    finally:
-        conn.close()
+    location = headers.get("location", "")
     expected = f"/quizzes/attempts/{attempt_id}/result/"
-    if response.status != 302 or not location.endswith(expected):
+    if status != 302 or not location.endswith(expected):
         raise BenchError(
-            f"submitting attempt {attempt_id} answered {response.status} "
+            f"submitting attempt {attempt_id} answered {status} "
             f"(Location: {location!r}), not a redirect to {expected}"
         )
-    status, _headers, _page = fetch(server.port, expected, cookie=headers["Cookie"])
+    status, _headers, _page = fetch(server.port, expected, cookie=item.cookie)
     if status != 200:
         raise BenchError(f"the result page of attempt {attempt_id} answered {status}")
     submissions.done(attempt_id)
@@ -273,24 +201,14 @@ def print_table(rows: list[Measurement]) -> None:
         )
 
 
-def _terminate(signum, frame):
-    raise SystemExit(128 + signum)
-
-
 def run(args: argparse.Namespace) -> int:
     started = datetime.now(UTC)
-    with tempfile.TemporaryDirectory(prefix="rpa-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-        database_url = database_url_for(tmp)
-        env = bench_environment(tmp, database_url)
-        print(f"database: {redact(database_url)}")
-        print("preparing: migrate, seed_demo, collectstatic ...", flush=True)
-        prepare_site(env)
+    with bench_site() as site:
         print(
             f"preparing: {args.attempts} answered attempts at the demo lesson quiz ...", flush=True
         )
         began = time.perf_counter()
-        setup = run_django(env, "bench.quiz_setup", "--attempts", str(args.attempts))
+        setup = run_django(site.env, "bench.quiz_setup", "--attempts", str(args.attempts))
         quiz = setup["quiz"]
         print(
             f"  {len(setup['attempts'])} attempts at 「{quiz['title']}」 "
@@ -298,23 +216,9 @@ def run(args: argparse.Namespace) -> int:
             f"in {time.perf_counter() - began:.0f} s",
             flush=True,
         )
-        bare_target = Target(BARE_NAME, BARE_PATH)
-        server = Gunicorn(
-            env,
-            tmp / "gunicorn.log",
-            port=args.port,
-            workers=args.workers,
-            worker_class=args.worker_class,
-            threads=args.threads,
-        )
-        with server:
+        with Gunicorn.from_args(site.env, site.tmp, args) as server:
             submissions = Submissions(server.port, setup)
-            print(
-                f"gunicorn: http://127.0.0.1:{server.port}/ workers={args.workers} "
-                f"class={args.worker_class} threads={args.threads}; client: "
-                f"{args.concurrency} threads, {args.seconds:g} s each in {args.rounds} rounds",
-                flush=True,
-            )
+            print(server.describe(args, "each"), flush=True)
             status, _headers, _body = fetch(server.port, BARE_PATH)
             if status != 200:
                 raise BenchError(f"the bare view answered {status}")
@@ -324,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
                 load(
                     server,
                     "warm-up",
-                    [bare_target],
+                    [BARE],
                     seconds=args.warmup,
                     concurrency=args.concurrency,
                     max_requests=10**9,
@@ -332,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
                 submit_load(server, submissions, seconds=args.warmup, concurrency=args.concurrency)
             warmed = len(submissions.submitted)
             bare = Measurement(name=BARE_NAME, path=BARE_PATH)
-            submit = Measurement(name=SUBMIT_NAME, path=finish_path(0).replace("/0/", "/<id>/"))
+            submit = Measurement(name=SUBMIT_NAME, path=SUBMIT_PATH)
             for round_index in range(args.rounds):
                 slice_seconds = args.seconds / args.rounds
                 order = ("bare", "submit") if round_index % 2 == 0 else ("submit", "bare")
@@ -342,7 +246,7 @@ def run(args: argparse.Namespace) -> int:
                         part = load(
                             server,
                             BARE_NAME,
-                            [bare_target],
+                            [BARE],
                             seconds=slice_seconds,
                             concurrency=args.concurrency,
                             max_requests=10**9,
@@ -364,14 +268,14 @@ def run(args: argparse.Namespace) -> int:
             failed = [m for m in (bare, submit) if m.errors]
             if failed:
                 print(f"\ngunicorn log (last lines):\n{server.log_tail()}")
-        ids_file = tmp / "submitted.json"
-        ids_file.write_text(json.dumps(submissions.submitted))
-        verified = run_django(env, "bench.quiz_setup", "--verify", str(ids_file))
+        verified = run_django_with_file(
+            site.env, "bench.quiz_setup", "--verify", submissions.submitted
+        )
 
     print()
     print_table([bare, submit])
     print()
-    problems = [f"{m.name}: {m.errors} failed requests, e.g. {m.error_samples}" for m in failed]
+    problems = [m.failure() for m in failed]
     if verified["graded"] != verified["attempts"]:
         problems.append(
             f"{verified['attempts']} submissions answered 302 but {verified['graded']} attempts "
@@ -382,67 +286,34 @@ def run(args: argparse.Namespace) -> int:
         f"database: {verified['graded']} of {verified['attempts']} submitted attempts graded "
         f"({verified['passed']} passed), {warmed} of them in the check and warm-up"
     )
-    r = ratio(submit, bare)
-    by_cpu = cpu_ratio(submit, bare)
-    spread = slice_ratios(submit, bare)
-    verdict = "ok" if r >= MIN_RATIO else "FAR OFF BUDGET"
-    print(
-        f"{SUBMIT_NAME}: {submit.rps:.1f} rps / bare {bare.rps:.1f} rps = {r:.3f} "
-        f"(rounds {min(spread, default=math.nan):.3f}-{max(spread, default=math.nan):.3f}"
-        f"{'' if by_cpu is None else f'; by worker CPU {by_cpu:.3f}'}; "
-        f"budget >= {MIN_RATIO:.3f}) {verdict}"
-    )
+    verdict = judge(submit, bare, MIN_RATIO)
+    print(verdict.line)
     if submit.server_cpu_ms_per_request is not None:
         print(
             f"server time per submission: {submit.server_cpu_ms_per_request:.1f} ms of worker CPU "
             f"(bare view {bare.server_cpu_ms_per_request or math.nan:.2f} ms)"
         )
-    if not r >= MIN_RATIO:
-        problems.append(f"{SUBMIT_NAME}: ratio {r:.3f} is below its budget {MIN_RATIO:.3f}")
-    output = args.output or RESULTS_DIR / f"quiz-{started:%Y%m%dT%H%M%SZ}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    document = {
-        "benchmark": "quiz",
-        "started_at": started.isoformat(timespec="seconds"),
-        "ok": not problems,
-        "problems": problems,
-        "git": git_state(),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
+    if verdict.problem:
+        problems.append(verdict.problem)
+    output = write_results(
+        results_path("quiz", started, args.output),
+        {
+            **header("quiz", started, problems, site.database_url),
+            "options": vars(args) | {"output": str(args.output) if args.output else None},
+            "quiz": setup["quiz"],
+            "verified": verified,
+            "bare": bare.as_dict(),
+            "submit": {**submit.as_dict(), **verdict.fields},
         },
-        "packages": package_versions("django", "wagtail", "gunicorn"),
-        "database": redact(database_url),
-        "options": vars(args) | {"output": str(args.output) if args.output else None},
-        "quiz": setup["quiz"],
-        "verified": verified,
-        "bare": bare.as_dict(),
-        "submit": {
-            **submit.as_dict(),
-            "ratio": None if math.isnan(r) else round(r, 4),
-            "slice_ratios": [round(x, 4) for x in spread],
-            "cpu_ratio": None if by_cpu is None else round(by_cpu, 4),
-            "min_ratio": MIN_RATIO,
-        },
-    }
-    output.write_text(json.dumps(document, ensure_ascii=False, indent=2))
-    print(f"results: {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+    )
+    print(f"results: {shown(output)}")
     for problem in problems:
         print(f"problem: {problem}")
     return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        return run(args)
-    except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    return run_benchmark(run, parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Prepare (or check) the quiz submissions of bench/quiz.py in the benchmark's database.
 
-Run by bench/quiz.py through bench.harness.run_django, with the benchmark's environment:
+Run by bench/quiz.py through bench.harness.site.run_django, with the benchmark's environment:
 
     python -m bench.quiz_setup --attempts N --output FILE
     python -m bench.quiz_setup --verify IDS_FILE --output FILE
@@ -21,12 +21,11 @@ Exits 1 with the reason on stderr when the demo quiz is missing.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-import django
+from bench.harness.django_script import ScriptError, script_main, session_key
 
 LESSON_SLUG = "lesson-03-regional-producer-role"
 
@@ -65,7 +64,6 @@ def prepare(count: int) -> dict:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from django.test import Client
 
     from lms.accounts import roles
     from lms.assessments import services
@@ -79,7 +77,7 @@ def prepare(count: int) -> dict:
         .first()
     )
     if quiz is None:
-        raise SystemExit(f"no quiz in the lesson {LESSON_SLUG} (did seed_demo run?)")
+        raise ScriptError(f"no quiz in the lesson {LESSON_SLUG} (did seed_demo run?)")
     User = get_user_model()
     existing = User.objects.filter(email__startswith="bench-quiz-").count()
     users = User.objects.bulk_create(
@@ -110,11 +108,7 @@ def prepare(count: int) -> dict:
             for answer in attempt.answers.order_by("position")
         }
         services.answers_save(attempt=attempt, responses=responses, version=attempt.version)
-        client = Client()
-        client.force_login(user)
-        attempts.append(
-            {"id": attempt.pk, "session": client.cookies[settings.SESSION_COOKIE_NAME].value}
-        )
+        attempts.append({"id": attempt.pk, "session": session_key(user)})
     return {
         "quiz": {
             "id": quiz.pk,
@@ -149,24 +143,19 @@ def verify(ids: list[int]) -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--attempts", type=int, default=0)
-    parser.add_argument("--verify", type=Path)
-    parser.add_argument("--output", type=Path, required=True)
-    args = parser.parse_args(argv)
+def work(args) -> dict:
+    if args.verify is not None:
+        return verify(json.loads(args.verify.read_text()))
+    return prepare(args.attempts)
 
-    django.setup()
-    try:
-        if args.verify is not None:
-            result = verify(json.loads(args.verify.read_text()))
-        else:
-            result = prepare(args.attempts)
-    except SystemExit as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    args.output.write_text(json.dumps(result, ensure_ascii=False))
-    return 0
+
+def arguments(add) -> None:
+    add("--attempts", type=int, default=0)
+    add("--verify", type=Path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return script_main(__doc__, work, argv, arguments=arguments)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Log users in for a benchmark: one session each, in the benchmark's own database.
 
-Run by bench.harness.log_in with the benchmark's environment (DJANGO_SETTINGS_MODULE=
+Run by bench.harness.site.log_in with the benchmark's environment (DJANGO_SETTINGS_MODULE=
 bench.settings, its DATABASE_URL and SECRET_KEY), before gunicorn serves the load:
 
     python -m bench.sessions EMAIL [EMAIL ...] --output FILE
@@ -13,24 +13,14 @@ Exits 1 with the reason on stderr when a user is missing or inactive.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from pathlib import Path
 
-import django
+from bench.harness.django_script import ScriptError, script_main, session_key
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("emails", nargs="+", metavar="EMAIL")
-    parser.add_argument("--output", type=Path, required=True)
-    args = parser.parse_args(argv)
-
-    django.setup()
+def work(args) -> dict:
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.test import Client
     from django.urls import reverse
 
     user_model = get_user_model()
@@ -39,24 +29,23 @@ def main(argv: list[str] | None = None) -> int:
         try:
             user = user_model._default_manager.get_by_natural_key(email)
         except user_model.DoesNotExist:
-            print(f"no user {email!r} in the benchmark's database (seed_demo?)", file=sys.stderr)
-            return 1
+            raise ScriptError(
+                f"no user {email!r} in the benchmark's database (seed_demo?)"
+            ) from None
         if not user.is_active:
-            print(f"the user {email!r} is inactive and cannot log in", file=sys.stderr)
-            return 1
-        client = Client()
-        client.force_login(user)
-        sessions[email] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    args.output.write_text(
-        json.dumps(
-            {
-                "cookie_name": settings.SESSION_COOKIE_NAME,
-                "logout_path": reverse("account_logout"),
-                "sessions": sessions,
-            }
-        )
+            raise ScriptError(f"the user {email!r} is inactive and cannot log in")
+        sessions[email] = session_key(user)
+    return {
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "logout_path": reverse("account_logout"),
+        "sessions": sessions,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    return script_main(
+        __doc__, work, argv, arguments=lambda add: add("emails", nargs="+", metavar="EMAIL")
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@
   fieldwork), and the record of everything the server said it saved.
 - ``setup`` and ``verify``: Django scripts run with the stack's environment: make the
   trainees, then check the database against the record and against the invariants.
-- ``stack``: the server under test (ops.prodlocal when present, else gunicorn and the task
-  worker started here); ``report``: the figures.
+- ``report``: the trainees made and run on a started stack, the figures, the database
+  check. The stack itself (ops.prodlocal when present, else gunicorn and the task worker
+  started here) is ``bench.harness.stack``.
 
 Everything talks to 127.0.0.1 only.
 """

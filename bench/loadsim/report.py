@@ -5,9 +5,24 @@ from __future__ import annotations
 import math
 import threading
 import time
+from urllib.parse import urlsplit
+
+from bench.harness.site import run_django, run_django_with_file
+from bench.harness.stats import percentile_ms
 
 from .client import Client, Recorder, RequestRecord
 from .trainee import Ledger, Trainee
+
+
+def prepare_trainees(stack, kind: str, *, trainees: int, workers: int) -> tuple[int, dict]:
+    """On a started stack (bench.harness.stack.open_stack): print it, make the trainees
+    (bench/loadsim/setup.py) and warm every gunicorn worker up. Returns the port and the
+    setup's description of the site."""
+    port = urlsplit(stack.base_url).port
+    print(f"stack: {kind} at {stack.base_url}, pids {stack.pids}")
+    site = run_django(stack.env, "bench.loadsim.setup", "--trainees", str(trainees))
+    warm_up(port, site, workers=workers)
+    return port, site
 
 
 def run_trainees(
@@ -89,14 +104,6 @@ def warm_up(port: int, site: dict, *, rounds: int = 3, workers: int = 4) -> None
         thread.join(120)
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (values in seconds) in milliseconds; NaN when empty."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(q / 100 * len(ordered))) - 1] * 1000
-
-
 def summarize(records: list[RequestRecord], start: float, end: float) -> dict:
     seconds = max(end - start, 1e-9)
     kinds: dict[str, list[RequestRecord]] = {}
@@ -108,9 +115,9 @@ def summarize(records: list[RequestRecord], start: float, end: float) -> dict:
         per_kind[kind] = {
             "requests": len(items),
             "errors": sum(1 for r in items if r.error),
-            "p50_ms": round(percentile(answered, 50), 1),
-            "p95_ms": round(percentile(answered, 95), 1),
-            "p99_ms": round(percentile(answered, 99), 1),
+            "p50_ms": round(percentile_ms(answered, 50), 1),
+            "p95_ms": round(percentile_ms(answered, 95), 1),
+            "p99_ms": round(percentile_ms(answered, 99), 1),
             "max_ms": round(max(answered) * 1000, 1) if answered else math.nan,
         }
     errors: dict[str, int] = {}
@@ -128,9 +135,9 @@ def summarize(records: list[RequestRecord], start: float, end: float) -> dict:
         "requests": len(records),
         "errors": sum(errors.values()),
         "throughput_rps": round(len(records) / seconds, 1),
-        "p50_ms": round(percentile(answered, 50), 1),
-        "p95_ms": round(percentile(answered, 95), 1),
-        "p99_ms": round(percentile(answered, 99), 1),
+        "p50_ms": round(percentile_ms(answered, 50), 1),
+        "p95_ms": round(percentile_ms(answered, 95), 1),
+        "p99_ms": round(percentile_ms(answered, 99), 1),
         "errors_by_kind": dict(sorted(errors.items(), key=lambda kv: -kv[1])),
         "error_samples": samples,
         "per_kind": per_kind,
@@ -158,3 +165,20 @@ def print_summary(summary: dict, title: str) -> None:
         print("first errors:")
         for line in summary["error_samples"]:
             print(f"  {line}")
+
+
+def verify_ledger(env: dict[str, str], ledger: Ledger, *args: str) -> dict:
+    """bench/loadsim/verify.py with the stack's environment, on what the server confirmed:
+    {"problems": [...], "figures": {"ledger", "database", "tasks"}}."""
+    return run_django_with_file(env, "bench.loadsim.verify", "--ledger", ledger.as_dict(), *args)
+
+
+def print_check(ledger: Ledger, check: dict) -> dict[str, int]:
+    """What the server confirmed and what the database check found; returns the counts."""
+    counts = ledger.as_dict()["counts"]
+    print("confirmed by the server: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    figures = check["figures"]
+    print(f"checked in the database: {figures['ledger']}")
+    print(f"database: {figures['database']}")
+    print(f"tasks: {figures['tasks']}")
+    return counts

@@ -19,14 +19,11 @@ requirement. Exits 1 with the reason on stderr when the demo course is missing.
 
 from __future__ import annotations
 
-import argparse
-import json
 import secrets
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import django
+from bench.harness.django_script import ScriptError, script_main
 
 COURSE_SLUG = "regional-producer-basics"
 EMAIL_FORMAT = "load-{:03d}@example.com"
@@ -51,7 +48,7 @@ def prepare(count: int) -> dict:
 
     course = CoursePage.objects.live().filter(slug=COURSE_SLUG, locale__language_code="ja").first()
     if course is None:
-        raise SystemExit(f"no live course {COURSE_SLUG!r} (did seed_demo run?)")
+        raise ScriptError(f"no live course {COURSE_SLUG!r} (did seed_demo run?)")
     password = "load-" + secrets.token_urlsafe(12)
     hashed = make_password(password)
     emails = [EMAIL_FORMAT.format(n) for n in range(1, count + 1)]
@@ -136,18 +133,12 @@ def prepare(count: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trainees", type=int, default=50)
-    parser.add_argument("--output", type=Path, required=True)
-    args = parser.parse_args(argv)
-    django.setup()
-    try:
-        result = prepare(args.trainees)
-    except SystemExit as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    args.output.write_text(json.dumps(result, ensure_ascii=False))
-    return 0
+    return script_main(
+        __doc__,
+        lambda args: prepare(args.trainees),
+        argv,
+        arguments=lambda add: add("--trainees", type=int, default=50),
+    )
 
 
 if __name__ == "__main__":

@@ -35,14 +35,13 @@ caller decides), 1 when the check itself could not run.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
-import django
+from bench.harness.django_script import script_main
 
 EMAIL_PREFIX = "load-"
 MAX_PROBLEMS = 200
@@ -294,13 +293,7 @@ def check_tasks(token_ids: list[int], wait: float, problems: Problems) -> dict:
     return {"supervisor_email_tasks": by_status, "links_without_task": len(missing)}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ledger", type=Path, required=True)
-    parser.add_argument("--wait-tasks", type=float, default=20.0)
-    parser.add_argument("--output", type=Path, required=True)
-    args = parser.parse_args(argv)
-    django.setup()
+def work(args) -> dict:
     ledger = json.loads(args.ledger.read_text())
     problems = Problems()
     figures = {"ledger": check_ledger(ledger, problems)}
@@ -308,8 +301,16 @@ def main(argv: list[str] | None = None) -> int:
     token_ids = invariants.pop("_token_ids")
     figures["database"] = invariants
     figures["tasks"] = check_tasks(token_ids, args.wait_tasks, problems)
-    args.output.write_text(json.dumps({"problems": problems, "figures": figures}, default=str))
-    return 0
+    return {"problems": problems, "figures": figures}
+
+
+def arguments(add) -> None:
+    add("--ledger", type=Path, required=True)
+    add("--wait-tasks", type=float, default=20.0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return script_main(__doc__, work, argv, arguments=arguments)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
-"""The server under test: production settings on PostgreSQL, gunicorn and the task worker.
+"""The production-like stack of the load and fault tests, and the local PostgreSQL.
 
 ``open_stack`` uses ``ops.prodlocal.ProdLocal`` (the project's production-like local stack)
 when it is importable, else ``LocalStack`` below, which does the same with the pieces of
-bench/harness.py: a fresh PostgreSQL database on 127.0.0.1, ``migrate``, ``seed_demo`` and
+the harness: a fresh PostgreSQL database on 127.0.0.1, ``migrate``, ``seed_demo`` and
 ``collectstatic`` with production's settings (bench/settings.py: production plus the demo
-seed), gunicorn on 127.0.0.1 and ``manage.py task_worker`` with the database task backend.
+seed), gunicorn on 127.0.0.1 and ``manage.py db_worker`` with the database task backend.
 Either way the object has ``base_url``, ``port``, ``env``, ``database_url``, ``pids`` and
 ``manage(*args)``, and leaving the ``with`` block stops every process it started.
 """
@@ -12,8 +12,6 @@ Either way the object has ``base_url``, ``port``, ``env``, ``database_url``, ``p
 from __future__ import annotations
 
 import hashlib
-import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,9 +19,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.harness import ROOT, BenchError, Gunicorn, bench_environment, prepare_site
+from bench.harness import HOST, ROOT, BenchError
+from bench.harness.server import Gunicorn, start_in_group, stop_group
+from bench.harness.site import bench_environment, prepare_site
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_ADMIN_URL = f"postgresql://postgres@{HOST}:5432/postgres"
 
 
 def recreate_database(name: str) -> str:
@@ -35,7 +35,19 @@ def recreate_database(name: str) -> str:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
+    return f"postgres://postgres@{HOST}:5432/{name}"
+
+
+def pg_accepts() -> bool:
+    """Whether the local PostgreSQL accepts a connection now (2 s at most)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=2) as conn:
+            conn.execute("SELECT 1")
+        return True
+    except psycopg.OperationalError:
+        return False
 
 
 def redis_db_for(database: str) -> int:
@@ -62,7 +74,7 @@ class LocalStack:
     ):
         self.settings_module = settings_module
         self.port = port
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = f"http://{HOST}:{port}"
         self.gunicorn_workers = gunicorn_workers
         self.database = database
         self.with_worker = worker
@@ -90,7 +102,7 @@ class LocalStack:
         self.log_dir = tmp
         self.database_url = recreate_database(self.database)
         env = bench_environment(tmp, self.database_url)
-        redis_url = f"redis://127.0.0.1:6379/{redis_db_for(self.database)}"
+        redis_url = f"redis://{HOST}:6379/{redis_db_for(self.database)}"
         flush_redis(redis_url)
         env.update(
             {
@@ -110,16 +122,11 @@ class LocalStack:
         )
         self.server.start()
         if self.with_worker:
-            with open(tmp / "worker.log", "ab") as log:
-                self.worker = subprocess.Popen(
-                    [sys.executable, "manage.py", "db_worker", "--interval", "0.5"],
-                    cwd=ROOT,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
+            self.worker = start_in_group(
+                [sys.executable, "manage.py", "db_worker", "--interval", "0.5"],
+                env,
+                tmp / "worker.log",
+            )
 
     @property
     def pids(self) -> dict[str, int | None]:
@@ -158,31 +165,6 @@ class LocalStack:
             self.tmp = None
 
 
-def stop_group(proc: subprocess.Popen) -> None:
-    """TERM the process group of ``proc`` (started with start_new_session), KILL after 10 s."""
-    for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def pid_alive(pid: int | None) -> bool:
-    """Whether the process exists and is not a zombie."""
-    if not pid:
-        return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rfind(")") + 2] != "Z"
-
-
 @contextmanager
 def open_stack(
     *, port: int, workers: int, database: str, own: bool = False, trust_proxy: bool = False
@@ -207,7 +189,7 @@ def open_stack(
                 seed=True,
                 log_dir=log_dir,
             ) as stack:
-                if urlsplit(stack.base_url).hostname != "127.0.0.1":
+                if urlsplit(stack.base_url).hostname != HOST:
                     raise BenchError(f"the stack is not on 127.0.0.1: {stack.base_url}")
                 yield stack, "ops.prodlocal"
         return
@@ -216,3 +198,15 @@ def open_stack(
         port=port, gunicorn_workers=workers, database=database, settings_module=settings_module
     ) as stack:
         yield stack, f"bench LocalStack ({settings_module})"
+
+
+def open_stack_for(args):
+    """open_stack with the options of bench.harness.cli.add_trainee_options: --port,
+    --workers, --database, --own-stack, --trust-proxy."""
+    return open_stack(
+        port=args.port,
+        workers=args.workers,
+        database=args.database,
+        own=args.own_stack,
+        trust_proxy=args.trust_proxy,
+    )
