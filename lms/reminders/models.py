@@ -16,12 +16,14 @@ class ReminderSent(models.Model):
     ``period`` says which occasion the reminder is about, so the next occasion gets its own
     reminder and the same occasion never a second one: for "inactive", the day of the last
     activity (or of the approval, or of the cohort's start) the trainee has been away since;
-    for "deadline", the cohort's end date.
+    for "deadline", the cohort's end date; for "fieldwork", the deadline of the course's
+    fieldwork requirement (``FieldworkRequirement.deadline``). Moving a date is a new occasion.
     """
 
     class Kind(models.TextChoices):
         INACTIVE = "inactive", _("No recent activity")
         DEADLINE = "deadline", _("Cohort ends soon")
+        FIELDWORK = "fieldwork", _("Fieldwork deadline soon")
 
     enrollment = models.ForeignKey(
         "courses.Enrollment",

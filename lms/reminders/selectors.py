@@ -6,13 +6,16 @@
   cohort's end is near: the deadline reminder says more then.
 - "deadline": an active enrollment whose cohort ends within ``REMINDER_DEADLINE_DAYS`` days
   and that is not complete (``lms.certificates.eligibility``).
+- "fieldwork": an active enrollment (with or without a cohort) whose course's fieldwork
+  requirement has a deadline within ``REMINDER_DEADLINE_DAYS`` days and whose approved hours
+  are still short of it (``Eligibility.missing_hours``, the same rule).
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -77,22 +80,38 @@ def inactive_due(now: datetime.datetime) -> list[Due]:
     return due
 
 
-def deadline_due(now: datetime.datetime) -> list[Due]:
-    """Incomplete enrollments whose cohort ends within ``deadline_days()`` days (one query,
-    and the six of ``eligibilities``)."""
+def deadlines_due(now: datetime.datetime) -> list[Due]:
+    """Reminders before a deadline: the cohort's end ("deadline") for enrollments that are
+    not complete, the fieldwork requirement's deadline ("fieldwork") for enrollments short
+    of approved hours. One query for both, and those of ``eligibilities``."""
     today = timezone.localdate(now)
+    window_ends = today + datetime.timedelta(days=deadline_days())
+    cohort_ends = Q(cohort__ends_on__gte=today, cohort__ends_on__lte=window_ends)
+    fieldwork_due = Q(
+        course__fieldwork_requirement__deadline__gte=today,
+        course__fieldwork_requirement__deadline__lte=window_ends,
+    ) & (Q(cohort__isnull=True) | Q(cohort__starts_on__lte=today))
     enrollments = list(
-        _active().filter(
-            cohort__ends_on__gte=today,
-            cohort__ends_on__lte=today + datetime.timedelta(days=deadline_days()),
-        )
+        _active()
+        .filter(cohort_ends | fieldwork_due)
+        .annotate(fieldwork_deadline=F("course__fieldwork_requirement__deadline"))
     )
     answers = eligibilities(enrollments)
-    return [
-        Due(enrollment, Kind.DEADLINE, enrollment.cohort.ends_on)
-        for enrollment in enrollments
-        if not answers[enrollment.pk].complete
-    ]
+    due = []
+    for enrollment in enrollments:
+        answer = answers[enrollment.pk]
+        cohort = enrollment.cohort
+        if cohort is not None and today <= cohort.ends_on <= window_ends and not answer.complete:
+            due.append(Due(enrollment, Kind.DEADLINE, cohort.ends_on))
+        deadline = enrollment.fieldwork_deadline
+        if (
+            deadline is not None
+            and today <= deadline <= window_ends
+            and (cohort is None or cohort.starts_on <= today)
+            and answer.missing_hours > 0
+        ):
+            due.append(Due(enrollment, Kind.FIELDWORK, deadline))
+    return due
 
 
 @dataclass(frozen=True)
@@ -105,11 +124,11 @@ def reminders_due(now: datetime.datetime | None = None) -> DueReminders:
     """Every reminder due now (deadline ones first), less those already sent.
 
     Trainees who opted out or whose account is inactive are included: the caller skips
-    them and says how many it skipped. A fixed number of queries (seven with the
+    them and says how many it skipped. A fixed number of queries (nine with the
     eligibility rule's) whatever the number of enrollments.
     """
     now = now or timezone.now()
-    due = deadline_due(now) + inactive_due(now)
+    due = deadlines_due(now) + inactive_due(now)
     if not due:
         return DueReminders(pending=[], already_sent=0)
     sent = set(

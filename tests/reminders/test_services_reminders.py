@@ -3,6 +3,7 @@
 import datetime
 import re
 import threading
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -10,12 +11,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from lms.certificates.eligibility import eligibility
 from lms.courses.models import Enrollment
 from lms.reminders import selectors, services, tasks
 from lms.reminders.models import ReminderSent
+from tests.factories import fieldwork as ff
 from tests.factories.accounts import TraineeFactory
 from tests.factories.courses import cohort, course_tree
 
@@ -283,9 +285,58 @@ def test_two_runs_at_the_same_time_send_one_e_mail(site_tree):
 
 
 # --- The command, the dry run and the task API ------------------------------------------------
-def test_the_command_prints_a_summary_and_a_second_run_sends_nothing(
-    django_capture_on_commit_callbacks, course, running, ending
+def summary(
+    emails,
+    inactive=0,
+    deadline=0,
+    fieldwork=0,
+    opted_out=0,
+    accounts=0,
+    already=0,
+    *,
+    dry_run=False,
 ):
+    """The command's summary as the active language writes it."""
+    head = (
+        ngettext(
+            "Would send %(count)d reminder e-mail.",
+            "Would send %(count)d reminder e-mails.",
+            emails,
+        )
+        if dry_run
+        else ngettext("Sent %(count)d reminder e-mail.", "Sent %(count)d reminder e-mails.", emails)
+    )
+    lines = [head % {"count": emails}]
+    for (_kind, label), count in zip(Kind.choices, (inactive, deadline, fieldwork), strict=True):
+        lines.append(
+            ngettext("- %(kind)s: %(count)d reminder", "- %(kind)s: %(count)d reminders", count)
+            % {"kind": label, "count": count}
+        )
+    for singular, plural, count in (
+        (
+            "Skipped %(count)d reminder: reminder e-mails are turned off.",
+            "Skipped %(count)d reminders: reminder e-mails are turned off.",
+            opted_out,
+        ),
+        (
+            "Skipped %(count)d reminder: the account is inactive.",
+            "Skipped %(count)d reminders: the accounts are inactive.",
+            accounts,
+        ),
+        (
+            "Skipped %(count)d reminder: already sent.",
+            "Skipped %(count)d reminders: already sent.",
+            already,
+        ),
+    ):
+        lines.append(ngettext(singular, plural, count) % {"count": count})
+    return lines
+
+
+def test_the_command_prints_a_summary_in_english_and_a_second_run_sends_nothing(
+    django_capture_on_commit_callbacks, settings, course, running, ending
+):
+    settings.LANGUAGE_CODE = "en"
     enrolled(course, group=running, idle_days=20)
     enrolled(course, group=running, idle_days=20)
     enrolled(course, group=ending, idle_days=1)
@@ -296,26 +347,55 @@ def test_the_command_prints_a_summary_and_a_second_run_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", stdout=out)
     assert out.getvalue().splitlines() == [
-        "Sent 3 reminders: inactive 2, deadline 1.",
-        "Skipped: opted out 1, inactive accounts 0, already sent 0.",
+        "Sent 3 reminder e-mails.",
+        "- No recent activity: 2 reminders",
+        "- Cohort ends soon: 1 reminder",
+        "- Fieldwork deadline soon: 0 reminders",
+        "Skipped 1 reminder: reminder e-mails are turned off.",
+        "Skipped 0 reminders: the accounts are inactive.",
+        "Skipped 0 reminders: already sent.",
     ]
     assert len(mail.outbox) == 3
 
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", stdout=out)
-    assert out.getvalue().splitlines()[0] == "Sent 0 reminders: inactive 0, deadline 0."
-    assert "already sent 3." in out.getvalue()
+    assert out.getvalue().splitlines()[0] == "Sent 0 reminder e-mails."
+    assert "Skipped 3 reminders: already sent." in out.getvalue()
     assert len(mail.outbox) == 3
 
 
-def test_a_dry_run_counts_and_changes_nothing(django_capture_on_commit_callbacks, course, running):
+def test_the_command_speaks_the_sites_language_whatever_is_active(
+    django_capture_on_commit_callbacks, course, running, ending
+):
+    enrolled(course, group=running, idle_days=20)
+    enrolled(course, group=ending, idle_days=1)
+    ff.requirement(course, hours="10", deadline=ending.ends_on)
+    mail.outbox.clear()
+    out = StringIO()
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", stdout=out)
+
+    with translation.override("ja"):
+        expected = summary(2, inactive=1, deadline=1, fieldwork=2)
+    assert out.getvalue().splitlines() == expected
+    assert len(mail.outbox) == 2  # one e-mail per trainee
+
+
+def test_a_dry_run_counts_and_changes_nothing(
+    django_capture_on_commit_callbacks, settings, course, running
+):
+    settings.LANGUAGE_CODE = "en"
     enrolled(course, group=running, idle_days=20)
     mail.outbox.clear()
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", "--dry-run", stdout=out)
-    assert out.getvalue().startswith("Would send 1 reminders: inactive 1, deadline 0.")
+    assert out.getvalue().splitlines()[:2] == [
+        "Would send 1 reminder e-mail.",
+        "- No recent activity: 1 reminder",
+    ]
     assert mail.outbox == [] and not ReminderSent.objects.exists()
 
 
@@ -326,7 +406,8 @@ def test_the_periodic_task_runs_through_the_task_api(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.send_reminders.enqueue()
-    assert result.return_value["sent"] == {"inactive": 1, "deadline": 0}
+    assert result.return_value["sent"] == {"inactive": 1, "deadline": 0, "fieldwork": 0}
+    assert result.return_value["emails"] == 1
     assert len(mail.outbox) == 1
 
 
@@ -334,8 +415,12 @@ def test_the_periodic_task_runs_through_the_task_api(
 def test_finding_who_is_due_costs_the_same_at_two_sizes(
     course, running, ending, django_assert_num_queries, size
 ):
+    """Nine queries: enrollments near a deadline, six of the completion rule (lessons two,
+    quizzes, requirements, their categories, approved hours), idle enrollments, rows sent."""
+    ff.requirement(course, hours="10", deadline=timezone.localdate() + 3 * DAY)
     for n in range(size):
         enrolled(course, group=running if n % 2 else ending, idle_days=20)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         due = selectors.reminders_due(timezone.now() + datetime.timedelta(seconds=1))
-    assert len(due.pending) == size
+    kinds = Counter(item.kind for item in due.pending)
+    assert kinds == {Kind.FIELDWORK: size, Kind.DEADLINE: size // 2, Kind.INACTIVE: size // 2}
