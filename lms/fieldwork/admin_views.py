@@ -38,9 +38,10 @@ from lms.accounts.roles import is_instructor
 from lms.courses.admin_permissions import CourseScopedPolicy, InstructorPolicy
 from lms.courses.admin_records import RecordViewSet
 from lms.courses.models import Cohort, CourseInstructor
-from lms.courses.selectors import courses_taught_by
+from lms.courses.selectors import ENROLLMENT_SEARCH_FIELDS, courses_taught_by
 
 from . import selectors, services
+from .admin_trainees import TraineeFilter, entries_search, trainee_hours, trainees_listed_for
 from .forms import ReviewForm
 from .models import FieldworkEntry, FieldworkEvent, FieldworkRequirement
 
@@ -90,10 +91,13 @@ class FieldworkEntryFilterSet(WagtailFilterSet):
     supervisor_status = django_filters.ChoiceFilter(
         label=_label("supervisor_status"), choices=FieldworkEntry.SupervisorStatus.choices
     )
+    trainee = TraineeFilter(
+        label=gettext_lazy("Trainee"), queryset=trainees_listed_for, field_name="enrollment__user"
+    )
 
     class Meta:
         model = FieldworkEntry
-        fields = ["course", "cohort", "status", "supervisor_status"]
+        fields = ["course", "cohort", "trainee", "status", "supervisor_status"]
 
 
 #: The columns of the export, in order.
@@ -124,12 +128,17 @@ class FieldworkEntryIndexView(IndexView):
     """フィールドワークの確認: submitted entries of the courses taught, filters, export.
 
     One query for the rows whatever their number (trainee, course, cohort and category are
-    joined); drafts are the trainee's own business and never listed.
+    joined); drafts are the trainee's own business and never listed. Narrowed to one
+    trainee (``?trainee=<user id>``) it shows their hours against the requirement above the
+    rows; the search finds trainees by name, kana or e-mail (``admin_trainees``).
     """
 
     any_permission_required = ["view"]
     filterset_class = FieldworkEntryFilterSet
-    search_fields = None
+    results_template_name = "lms/fieldwork/admin/entry_index_results.html"
+    # The fields searched (``admin_trainees.entries_search`` matches kana in both scripts).
+    search_fields = [f"enrollment__{name}" for name in ENROLLMENT_SEARCH_FIELDS]
+    search_backend_name = None
     default_ordering = "-submitted_at"
     summary_url_name = None
     review_url_name = None
@@ -143,9 +152,34 @@ class FieldworkEntryIndexView(IndexView):
             )
         )
 
+    def search_queryset(self, queryset):
+        return entries_search(queryset, self.search_query) if self.is_searching else queryset
+
     def order_queryset(self, queryset):
         queryset = super().order_queryset(queryset)
         return queryset.order_by(*queryset.query.order_by, "-pk")
+
+    @cached_property
+    def chosen_trainee_hours(self):
+        """The chosen trainee's hours per enrollment shown here (one query), or None."""
+        if not (self.filters and self.filters.is_valid()):
+            return None
+        chosen = self.filters.form.cleaned_data
+        if not chosen.get("trainee"):
+            return None
+        return trainee_hours(
+            self.request,
+            trainee=chosen["trainee"],
+            course=chosen.get("course"),
+            cohort=chosen.get("cohort"),
+        )
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        if not self.is_export and self.chosen_trainee_hours is not None:
+            context["trainee"] = self.filters.form.cleaned_data["trainee"]
+            context["trainee_hours"] = self.chosen_trainee_hours
+        return context
 
     @cached_property
     def columns(self):
