@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils import formats, timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.models import Locale
 
-from . import services
+from . import services, throttle
 from .models import PrivacySettings
 
 
@@ -21,12 +22,26 @@ from .models import PrivacySettings
 @never_cache
 @login_required
 def export(request):
-    """GET: what the file holds, with the download button. POST: the ZIP."""
+    """GET: what the file holds, with the download button. POST: the ZIP, or, past the
+    limit (``throttle``), the same page with when the person can download again (429)."""
     if request.method == "GET":
         return TemplateResponse(request, "lms/privacy/export.html", {})
-    archive = services.user_data_export(
-        user=request.user, base_url=request.build_absolute_uri("/").rstrip("/")
-    )
+    allowance = throttle.export_consume(user=request.user)
+    if not allowance.allowed:
+        return TemplateResponse(
+            request,
+            "lms/privacy/export.html",
+            {"refusal": _refusal_message(allowance)},
+            status=429,
+            headers={"Retry-After": str(allowance.retry_after)},
+        )
+    try:
+        archive = services.user_data_export(
+            user=request.user, base_url=request.build_absolute_uri("/").rstrip("/")
+        )
+    except Exception:
+        throttle.export_give_back(user=request.user, allowance=allowance)
+        raise
     filename = f"academy-my-data-{timezone.localdate():%Y%m%d}.zip"
     response = FileResponse(
         archive, as_attachment=True, filename=filename, content_type="application/zip"
@@ -34,6 +49,19 @@ def export(request):
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _refusal_message(allowance) -> str:
+    minutes = max(1, round(allowance.rate.duration / 60))
+    limit = ngettext(
+        "You can download your data up to %(amount)s time in %(minutes)s minutes.",
+        "You can download your data up to %(amount)s times in %(minutes)s minutes.",
+        allowance.rate.amount,
+    ) % {"amount": allowance.rate.amount, "minutes": minutes}
+    again = _("You can download it again at %(time)s or later; your data is kept as it is.") % {
+        "time": formats.date_format(allowance.retry_at, "DATETIME_FORMAT")
+    }
+    return f"{limit} {again}"
 
 
 @require_GET
