@@ -1,5 +1,6 @@
-"""One certificate per enrollment and distinct serials under real concurrency: only
-meaningful on PostgreSQL (row locks)."""
+"""One certificate per enrollment and distinct serials under real concurrency, and one new
+certificate after a revocation however many ask at once: only meaningful on PostgreSQL
+(row locks)."""
 
 import threading
 
@@ -9,6 +10,7 @@ from django.db import connection
 from lms.certificates import services
 from lms.certificates.models import Certificate
 from lms.courses.models import Enrollment
+from tests.factories.accounts import UserFactory
 from tests.factories.courses import course_tree
 
 from . import factories as cf
@@ -25,14 +27,15 @@ def _completed_enrollments(course, count):
     return [Enrollment.objects.get(pk=e.pk) for e in enrollments]
 
 
-def _run_in_threads(targets):
+def _run_in_threads(targets, action=None):
+    action = action or (lambda enrollment: services.certificate_issue(enrollment=enrollment))
     barrier = threading.Barrier(len(targets))
     results, errors = [], []
 
-    def run(enrollment):
+    def run(target):
         try:
             barrier.wait(timeout=30)
-            results.append(services.certificate_issue(enrollment=enrollment).pk)
+            results.append(action(target).pk)
         except Exception as exc:
             errors.append(exc)
         finally:
@@ -71,3 +74,32 @@ def test_parallel_issues_for_different_enrollments_get_consecutive_serials(site_
     sequences = [c.sequence for c in certificates]
     assert sequences == list(range(sequences[0], sequences[0] + 10))
     assert len({c.serial for c in certificates}) == 10
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_requests_after_a_revocation_give_one_new_certificate(site_tree):
+    """Eight administrators follow the same revocation at once while four automatic issues
+    run for the enrollment: exactly one new certificate, which every request returns."""
+    course = course_tree(site_tree, slug="again", lessons=1)
+    (enrollment,) = _completed_enrollments(course, 1)
+    admin = UserFactory(is_superuser=True)
+    first = services.certificate_issue(enrollment=enrollment)
+    revoked = services.certificate_revoke(certificate=first, actor=admin, reason="誤り")
+
+    def act(kind):
+        if kind == "again":
+            return services.certificate_issue_after_revocation(
+                certificate=revoked, actor=admin, reason="誤りでした"
+            )
+        return services.certificate_issue(enrollment=enrollment)
+
+    results, errors = _run_in_threads(["again"] * 8 + ["automatic"] * 4, act)
+    assert errors == []
+    new = Certificate.objects.get(replaces=revoked)
+    assert Certificate.objects.filter(enrollment=enrollment).count() == 2
+    assert Certificate.objects.get(pk=revoked.pk).status == Certificate.Status.REVOKED
+    # Each request returned the new certificate, or (an automatic issue that ran before
+    # it) the revoked one: never a third.
+    assert set(results) <= {new.pk, revoked.pk} and results.count(new.pk) >= 8
+    assert Certificate.objects.values("serial").distinct().count() == 2
