@@ -5,6 +5,7 @@ enrollment admin, the gradebook and the cohort dashboards). The course's instruc
 superusers see everything of the course; another course's instructor nothing."""
 
 import pytest
+from wagtail.log_actions import log
 
 from lms.assessments import services as assessments
 from lms.assessments.models import Answer
@@ -13,7 +14,8 @@ from lms.courses import bulk, services
 from lms.courses.models import CourseInstructor, CourseLogEntry, LessonProgress
 from lms.fieldwork import services as fieldwork
 from tests.assessments.test_admin_grading import make_quiz, single_block, take
-from tests.audit.conftest import filter_values, report, report_rows, text_of
+from tests.audit.conftest import REPORT, filter_values, report, report_rows, text_of
+from tests.audit.test_report_scope import REPORT_QUERIES
 from tests.certificates.factories import private_storage, templates  # noqa: F401
 from tests.factories import fieldwork as ff
 from tests.factories.accounts import InstructorFactory, TraineeFactory, UserFactory
@@ -266,3 +268,28 @@ def test_an_inactive_or_non_instructor_user_sees_nothing(scene):
     scene["spring_teacher"].save()
     teacher = type(scene["spring_teacher"]).objects.get(pk=scene["spring_teacher"].pk)
     assert not CourseLogEntry.objects.viewable_by_user(teacher).exists()
+
+
+@pytest.mark.parametrize("size", [60, 150])
+def test_the_report_costs_a_cohort_instructor_the_same_at_any_size(
+    client, site_tree, size, django_assert_num_queries
+):
+    """As many queries as for the course's instructor (``REPORT_QUERIES``), at any size."""
+    course = course_tree(site_tree, slug="akiya", title="空き家活用講座", policy="approval")
+    spring, autumn = cohort(course, name="春期"), cohort(course, name="秋期")
+    teacher = InstructorFactory(last_name="春担当")
+    spring.instructors.add(teacher)
+    mine, theirs = (
+        services.enrollment_create(user=TraineeFactory(last_name=name), course=course, cohort=c)
+        for name, c in (("春野", spring), ("秋山", autumn))
+    )
+    for _ in range(size):
+        log(instance=mine, action=bulk.LOG_APPROVE, user=teacher)
+        log(instance=theirs, action=bulk.LOG_APPROVE, user=teacher)
+    client.force_login(teacher)
+    client.get(REPORT)  # warm the caches of the admin's frame
+    with django_assert_num_queries(REPORT_QUERIES):
+        response = client.get(REPORT)
+    assert response.status_code == 200
+    rows = report_rows(client, teacher)
+    assert rows.count("春野") == 50 and "秋山" not in rows
