@@ -48,7 +48,7 @@ from bench.harness.cli import (
     run_benchmark,
 )
 from bench.harness.http import fetch, request_bytes
-from bench.harness.load import BARE, Prepared, drive, load
+from bench.harness.load import BARE, Prepared, drive, interleave, load
 from bench.harness.results import header, results_path, shown, write_results
 from bench.harness.server import Gunicorn
 from bench.harness.site import bench_site, run_django, run_django_with_file
@@ -237,29 +237,30 @@ def run(args: argparse.Namespace) -> int:
             warmed = len(submissions.submitted)
             bare = Measurement(name=BARE_NAME, path=BARE_PATH)
             submit = Measurement(name=SUBMIT_NAME, path=SUBMIT_PATH)
-            for round_index in range(args.rounds):
-                slice_seconds = args.seconds / args.rounds
-                order = ("bare", "submit") if round_index % 2 == 0 else ("submit", "bare")
-                print(f"round {round_index + 1}/{args.rounds}: {', '.join(order)}", flush=True)
-                for side in order:
-                    if side == "bare":
-                        part = load(
-                            server,
-                            BARE_NAME,
-                            [BARE],
-                            seconds=slice_seconds,
-                            concurrency=args.concurrency,
-                            max_requests=10**9,
-                        )
-                        bare.merge(part)
-                    elif submissions.pending:
-                        part = submit_load(
-                            server,
-                            submissions,
-                            seconds=slice_seconds,
-                            concurrency=args.concurrency,
-                        )
-                        submit.merge(part)
+
+            def measure_bare(seconds: float) -> Measurement:
+                return load(
+                    server,
+                    BARE_NAME,
+                    [BARE],
+                    seconds=seconds,
+                    concurrency=args.concurrency,
+                    max_requests=10**9,
+                )
+
+            def measure_submit(seconds: float) -> Measurement | None:
+                if not submissions.pending:
+                    return None
+                return submit_load(
+                    server, submissions, seconds=seconds, concurrency=args.concurrency
+                )
+
+            interleave(
+                [("bare", bare, measure_bare), ("submit", submit, measure_submit)],
+                seconds=args.seconds,
+                rounds=args.rounds,
+                progress=lambda line: print(line, flush=True),
+            )
             if not submissions.pending:
                 print(
                     "note: every prepared attempt was submitted before the end; "

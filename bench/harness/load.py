@@ -157,6 +157,24 @@ def load(
     return drive(server, result, source, seconds=seconds, concurrency=concurrency, timeout=timeout)
 
 
+Side = tuple[str, Measurement, Callable[[float], Measurement | None]]
+
+
+def interleave(sides: list[Side], *, seconds: float, rounds: int, progress=print) -> None:
+    """Measure each side for ``seconds`` in total, split into ``rounds`` slices taken in
+    turn (the order reversed every other round), so that every side sees the same
+    background load on a shared machine. A side is (label, its total, measure): measure
+    (slice seconds) returns the slice's Measurement, merged into the total, or None when
+    the side has nothing left to send."""
+    for round_index in range(rounds):
+        order = sides if round_index % 2 == 0 else sides[::-1]
+        progress(f"round {round_index + 1}/{rounds}: {', '.join(label for label, _, _ in order)}")
+        for _label, total, measure in order:
+            part = measure(seconds / rounds)
+            if part is not None:
+                total.merge(part)
+
+
 def load_interleaved(
     server: Gunicorn,
     targets: list[Target],
@@ -168,25 +186,27 @@ def load_interleaved(
     timeout: float = 30.0,
     progress=print,
 ) -> list[Measurement]:
-    """Measure each target for `seconds` in total, split into `rounds` slices taken in turn
-    (the order reversed every other round), so that every target sees the same background
-    load on a shared machine. Returns one merged Measurement per target."""
-    totals = {t.name: Measurement(name=t.name, path=t.path) for t in targets}
-    for round_index in range(rounds):
-        order = targets if round_index % 2 == 0 else targets[::-1]
-        progress(f"round {round_index + 1}/{rounds}: {', '.join(t.name for t in order)}")
-        for target in order:
-            left = max_requests - totals[target.name].requests
+    """GET each target for ``seconds`` in total, interleaved (see interleave), each with
+    at most ``max_requests`` requests. Returns one merged Measurement per target."""
+    totals = [Measurement(name=t.name, path=t.path) for t in targets]
+
+    def measure(target: Target, total: Measurement):
+        def slice_(slice_seconds: float) -> Measurement | None:
+            left = max_requests - total.requests
             if left <= 0:
-                continue
-            part = load(
+                return None
+            return load(
                 server,
                 target.name,
                 [target],
-                seconds=seconds / rounds,
+                seconds=slice_seconds,
                 concurrency=concurrency,
                 max_requests=left,
                 timeout=timeout,
             )
-            totals[target.name].merge(part)
-    return [totals[t.name] for t in targets]
+
+        return slice_
+
+    sides = [(t.name, total, measure(t, total)) for t, total in zip(targets, totals, strict=True)]
+    interleave(sides, seconds=seconds, rounds=rounds, progress=progress)
+    return totals
