@@ -35,6 +35,7 @@ def trainees_listed_for(request):
     return (
         get_user_model()
         .objects.filter(pk__in=entries.values("enrollment__user_id"))
+        .only("pk", "email", "last_name", "first_name", "last_name_kana", "first_name_kana")
         .order_by()  # sorted by reading, both scripts alike, in ``TraineeChoiceIterator``
     )
 
