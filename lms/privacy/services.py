@@ -7,25 +7,29 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import tempfile
 import uuid
 import zipfile
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.db import transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
-from wagtail.models import ModelLogEntry
 
 from lms.accounts.roles import is_instructor
 from lms.assessments.models import Answer, Attempt
@@ -136,30 +140,251 @@ def _delete_files(record_id: int, names: list[str]) -> None:
     ErasureRecord.objects.filter(pk=record_id).update(pending_files=failed)
 
 
-def _scrub_log_entries(objects) -> int:
-    """Replace the labels of Wagtail log entries about ``objects`` (which now print without
-    personal data) and blank the free-text keys of their data.
+#: Free text shorter than this is replaced only in the person's own log entries: a short
+#: text ("上田市", "はい") written by the person says nothing about them elsewhere.
+MIN_FREE_TEXT_NEEDLE = 12
 
-    Each object's entries are looked up in the log model Wagtail writes them to (an app may
-    register its own, e.g. one that knows the course), and in ``ModelLogEntry`` for entries
-    written before that.
+
+def _name_forms(last: str, first: str) -> set[str]:
+    """A full name as people write it: either order, no space, a space or a full-width one."""
+    last, first = (last or "").strip(), (first or "").strip()
+    if not (last and first):
+        return {last or first} - {""}
+    return {
+        f"{a}{sep}{b}" for a, b in ((last, first), (first, last)) for sep in ("", " ", "\u3000")
+    }
+
+
+@dataclass
+class _Needles:
+    """What an erasure looks for in audit log entries, and what it is replaced with.
+
+    ``everywhere``: the full name and its kana reading in every written form, the e-mail
+    addresses, and the person's longer free text; replaced in every entry of every log
+    model. ``own``: besides those, the name's parts, short free text and the supervisor's
+    name and e-mail; replaced only in the entries about the person's own records (a family
+    name alone in another record may be someone else's). ``protected``: other people's
+    full names that contain the person's (髙橋 𠮷子美 holds 髙橋 𠮷子): never touched.
     """
+
+    everywhere: dict[str, str] = field(default_factory=dict)
+    own: dict[str, str] = field(default_factory=dict)
+    protected: set[str] = field(default_factory=set)
+
+    def add(self, value, replacement: str, *, everywhere: bool) -> None:
+        value = (value or "").strip()
+        if len(value) < 2:
+            return  # one character is part of too many words
+        (self.everywhere if everywhere else self.own)[value] = replacement
+
+    def pattern(self, *, own: bool) -> tuple[re.Pattern | None, dict[str, str | None]]:
+        """One regular expression for all (longest first) and what each match becomes."""
+        table: dict[str, str | None] = {}
+        for value in self.protected:
+            table[value.casefold()] = None
+        # Outside the person's own entries another account's name wins (a namesake's or
+        # someone with the same reading: the text may be about them); inside, the
+        # person's own forms win, and only longer names of others stay.
+        sources = [self.everywhere, self.own] if own else [self.everywhere]
+        for source in sources:
+            for value, replacement in source.items():
+                if own:
+                    table[value.casefold()] = replacement
+                else:
+                    table.setdefault(value.casefold(), replacement)
+        if not any(v is not None for v in table.values()):
+            return None, table
+        alternatives = []
+        for value in sorted(table, key=len, reverse=True):
+            piece = re.escape(value)
+            if value[0].isascii() and value[0].isalnum():
+                piece = r"(?<![A-Za-z0-9])" + piece
+            if value[-1].isascii() and value[-1].isalnum():
+                piece += r"(?![A-Za-z0-9])"
+            alternatives.append(piece)
+        return re.compile("|".join(alternatives), re.IGNORECASE), table
+
+
+def _scrub_text(value, pattern, table):
+    """``value`` (a string, or lists and dicts of them) with the needles replaced."""
+    if isinstance(value, str):
+
+        def replace(match):
+            replacement = table.get(match.group(0).casefold())
+            return match.group(0) if replacement is None else replacement
+
+        return pattern.sub(replace, value)
+    if isinstance(value, list):
+        return [_scrub_text(item, pattern, table) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub_text(item, pattern, table) for key, item in value.items()}
+    return value
+
+
+def _json_forms(value: str) -> set[str]:
+    """``value`` as it is written inside stored JSON: as is (PostgreSQL's jsonb), escaped
+    to ASCII (Django's encoder, on SQLite), and with JSON's own escapes (new lines)."""
+    return {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+
+
+def _scrub_log_entries(*, own_labels: dict, needles: _Needles) -> int:
+    """Scrub every audit log model Wagtail writes to (``ModelLogEntry``, ``PageLogEntry``,
+    ``CourseLogEntry`` and any other registered): by object and by value.
+
+    ``own_labels`` maps ``(content type id, object id)`` of the person's own records to the
+    label their entries get (the anonymised ``str()``), or None to keep the label (an issued
+    certificate's, whose name is replaced by value like any other). Their entries lose the
+    free-text keys of ``data`` (``FREE_TEXT_LOG_KEYS``: what an instructor or supervisor
+    wrote about the person) and every needle, short or long. Entries about anything else
+    (another trainee's records, a quiz's regrade, a page) that contain the person's full
+    name, e-mail or longer free text have that text replaced by the anonymised name (or
+    removed, for free text); the rest of what they say stays. Who did what and when
+    (action, user, timestamp, object) is never changed.
+
+    Two queries per log model whatever the number of records (one to find the entries,
+    found by object or by a text search of ``data`` and ``label``, one bulk update).
+    """
+    own_pattern, own_table = needles.pattern(own=True)
+    any_pattern, any_table = needles.pattern(own=False)
+    by_type: dict[int, list[str]] = {}
+    for content_type_id, object_id in own_labels:
+        by_type.setdefault(content_type_id, []).append(object_id)
     changed = 0
-    for obj in objects:
-        querysets = [log_registry.get_logs_for_instance(obj)]
-        if querysets[0].model is not ModelLogEntry:
-            querysets.append(ModelLogEntry.objects.for_instance(obj))
-        for queryset in querysets:
-            for entry in queryset:
-                data = dict(entry.data or {})
-                for key in FREE_TEXT_LOG_KEYS:
-                    if key in data:
-                        data[key] = ""
-                entry.label = str(obj)[:255]
-                entry.data = data
-                entry.save(update_fields=["label", "data"])
-                changed += 1
+    for model in log_registry.get_log_entry_models():
+        condition = Q(pk__in=[])
+        try:
+            model._meta.get_field("object_id")
+        except FieldDoesNotExist:
+            pass  # page log entries: no trainee's record is a page
+        else:
+            for content_type_id, object_ids in by_type.items():
+                condition |= Q(content_type_id=content_type_id, object_id__in=object_ids)
+        for value in needles.everywhere:
+            condition |= Q(label__icontains=value)
+            for form in _json_forms(value):
+                condition |= Q(data_text__icontains=form)
+        queryset = model.objects.annotate(data_text=Cast("data", TextField())).filter(condition)
+        dirty = []
+        for entry in queryset.only(
+            "pk",
+            "content_type_id",
+            "label",
+            "data",
+            *(
+                ["object_id"]
+                if "object_id" in {f.name for f in model._meta.concrete_fields}
+                else []
+            ),
+        ):
+            key = (entry.content_type_id, str(getattr(entry, "object_id", "")))
+            data = dict(entry.data or {}) if isinstance(entry.data, dict) else entry.data
+            label = entry.label
+            if key in own_labels:
+                if isinstance(data, dict):
+                    for name in FREE_TEXT_LOG_KEYS:
+                        if name in data:
+                            data[name] = ""
+                if own_labels[key] is not None:
+                    label = own_labels[key]
+                pattern, table = own_pattern, own_table
+            else:
+                pattern, table = any_pattern, any_table
+            if pattern is not None:
+                data = _scrub_text(data, pattern, table)
+                label = _scrub_text(label, pattern, table)
+            if data != entry.data or label != entry.label:
+                entry.data, entry.label = data, label[:255] if key in own_labels else label
+                dirty.append(entry)
+        if dirty:
+            model.objects.bulk_update(dirty, ["label", "data"])
+            changed += len(dirty)
     return changed
+
+
+@dataclass
+class _PersonalValues:
+    """The person's name, contacts and free text, read before the erasure blanks them."""
+
+    names: list[tuple[str, str]]
+    name_parts: list[str]
+    emails: list[str]
+    free_text: list[str]
+    third_party: list[str]
+    protected: set[str]
+
+
+def _personal_values(user) -> _PersonalValues:
+    """Four queries: e-mail addresses, fieldwork text, essay answers, and other accounts
+    whose full name contains the person's (their names are protected from the scrub)."""
+    names = [(user.last_name, user.first_name), (user.last_name_kana, user.first_name_kana)]
+    emails = [user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
+    free_text, third_party = [], []
+    for row in FieldworkEntry.objects.filter(enrollment__user=user).values_list(
+        "municipality",
+        "site",
+        "activity",
+        "learned",
+        "next_steps",
+        "supervisor_name",
+        "supervisor_email",
+    ):
+        free_text.extend(row[:5])
+        third_party.extend(row[5:])
+    for response in Answer.objects.filter(attempt__user=user, question__type="essay").values_list(
+        "response", flat=True
+    ):
+        if isinstance(response, dict) and isinstance(response.get("text"), str):
+            free_text.append(response["text"])
+    compact = {
+        f"{a}{b}"
+        for last, first in names
+        if last and first
+        for a, b in ((last, first), (first, last))
+    }
+    protected: set[str] = set()
+    if compact:
+        User = get_user_model()
+        containing = Q(pk__in=[])
+        for form in compact:
+            containing |= Q(full__contains=form) | Q(kana__contains=form)
+        others = (
+            User.objects.exclude(pk=user.pk)
+            .annotate(
+                full=Concat("last_name", "first_name"),
+                kana=Concat("last_name_kana", "first_name_kana"),
+            )
+            .filter(containing)
+            .values_list("last_name", "first_name", "last_name_kana", "first_name_kana")
+        )
+        for last, first, last_kana, first_kana in others:
+            protected |= _name_forms(last, first) | _name_forms(last_kana, first_kana)
+    return _PersonalValues(
+        names=names,
+        name_parts=[part for pair in names for part in pair],
+        emails=[e for e in emails if e],
+        free_text=[t for t in free_text if t],
+        third_party=[t for t in third_party if t],
+        protected=protected,
+    )
+
+
+def _erasure_needles(values: _PersonalValues, *, anonymised_name: str) -> _Needles:
+    needles = _Needles(protected=set(values.protected))
+    for last, first in values.names:
+        for form in _name_forms(last, first):
+            needles.add(form, anonymised_name, everywhere=bool(last and first))
+    for email in values.emails:
+        needles.add(email, anonymised_name, everywhere=True)
+    for part in values.name_parts:
+        needles.add(part, anonymised_name, everywhere=False)
+    for text in values.free_text:
+        needles.add(text, "", everywhere=len(text.strip()) >= MIN_FREE_TEXT_NEEDLE)
+    for text in values.third_party:
+        needles.add(text, "", everywhere=False)
+    for value in list(needles.own):
+        if value in needles.everywhere:
+            del needles.own[value]
+    return needles
 
 
 def _delete_sessions(user) -> int:
@@ -253,6 +478,7 @@ def user_erase(*, user, actor, reason: str) -> ErasureRecord:
             return existing
         if not reason:
             raise ValidationError({"reason": _("Write the reason: it is kept in the record.")})
+        personal = _personal_values(user)
 
         enrollments = list(Enrollment.objects.filter(user=user).select_related("course"))
         withdrawn = 0
@@ -316,9 +542,22 @@ def user_erase(*, user, actor, reason: str) -> ErasureRecord:
         for attempt in attempts:
             attempt.user = user
         for certificate in never_issued_list:
-            certificate.refresh_from_db(fields=["name", "name_kana"])
+            certificate.name = certificate.name_kana = ""
         entries = list(FieldworkEntry.objects.filter(enrollment__user=user))
-        scrubbed = _scrub_log_entries([user, *enrollments, *attempts, *entries, *never_issued_list])
+        kept_certificates = Certificate.objects.filter(enrollment__user=user).exclude(
+            pk__in=[c.pk for c in never_issued_list]
+        )
+        own_labels = {
+            (ContentType.objects.get_for_model(obj).pk, str(obj.pk)): str(obj)[:255]
+            for obj in [user, *enrollments, *attempts, *entries, *never_issued_list]
+        }
+        certificate_type = ContentType.objects.get_for_model(Certificate).pk
+        for pk in kept_certificates.values_list("pk", flat=True):
+            own_labels[(certificate_type, str(pk))] = None  # the name as issued: by value
+        scrubbed = _scrub_log_entries(
+            own_labels=own_labels,
+            needles=_erasure_needles(personal, anonymised_name=user.get_full_name()),
+        )
 
         record = ErasureRecord(
             user=user,
