@@ -210,7 +210,7 @@ def test_course_totals_page_shows_hours_per_trainee_and_the_map(client, instruct
 
 
 # --- Query budgets ---------------------------------------------------------------------------
-QUERIES_QUEUE = 15
+QUERIES_QUEUE = 16
 
 
 def _many_entries(course, size):
