@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Q, TextField
@@ -252,30 +252,22 @@ def _scrub_log_entries(*, own_labels: dict, needles: _Needles) -> int:
     changed = 0
     for model in log_registry.get_log_entry_models():
         condition = Q(pk__in=[])
-        try:
-            model._meta.get_field("object_id")
-        except FieldDoesNotExist:
-            pass  # page log entries: no trainee's record is a page
-        else:
+        fields = ["pk", "content_type_id", "label", "data"]
+        if "object_id" in {f.name for f in model._meta.concrete_fields}:
+            fields.append("object_id")  # page log entries have none: no trainee's record is a page
             for content_type_id, object_ids in by_type.items():
                 condition |= Q(content_type_id=content_type_id, object_id__in=object_ids)
         for value in needles.everywhere:
             condition |= Q(label__icontains=value)
             for form in _json_forms(value):
                 condition |= Q(data_text__icontains=form)
-        queryset = model.objects.annotate(data_text=Cast("data", TextField())).filter(condition)
+        queryset = (
+            model.objects.annotate(data_text=Cast("data", TextField()))
+            .filter(condition)
+            .only(*fields)
+        )
         dirty = []
-        for entry in queryset.only(
-            "pk",
-            "content_type_id",
-            "label",
-            "data",
-            *(
-                ["object_id"]
-                if "object_id" in {f.name for f in model._meta.concrete_fields}
-                else []
-            ),
-        ):
+        for entry in queryset:
             key = (entry.content_type_id, str(getattr(entry, "object_id", "")))
             data = dict(entry.data or {}) if isinstance(entry.data, dict) else entry.data
             label = entry.label
@@ -293,7 +285,7 @@ def _scrub_log_entries(*, own_labels: dict, needles: _Needles) -> int:
                 data = _scrub_text(data, pattern, table)
                 label = _scrub_text(label, pattern, table)
             if data != entry.data or label != entry.label:
-                entry.data, entry.label = data, label[:255] if key in own_labels else label
+                entry.data, entry.label = data, label
                 dirty.append(entry)
         if dirty:
             model.objects.bulk_update(dirty, ["label", "data"])
@@ -458,7 +450,10 @@ def user_erase(*, user, actor, reason: str) -> ErasureRecord:
     Enrollments, progress, scores and fieldwork dates and hours stay, tied to the
     anonymised account, for the academy's statistics. Certificates already issued keep
     their snapshot (the name as certified) and still verify; revoked ones stay revoked;
-    certificates never issued are revoked.
+    certificates never issued are revoked. Audit log entries of every log model keep who
+    did what and when; the person's name, reading, e-mail and free text are scrubbed from
+    them by object and by value (``_scrub_log_entries``), and the labels show the
+    anonymised name.
 
     Idempotent: erasing an erased account changes nothing (it only retries deleting files
     that could not be deleted the first time) and returns the first record.
