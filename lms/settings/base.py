@@ -194,6 +194,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Data exports per account ("Your data"; allauth's rate syntax).
+PRIVACY_EXPORT_RATE = env("PRIVACY_EXPORT_RATE", default="5/h")
 
 # --- Internationalisation: Japanese first, English second --------------------------------
 LANGUAGE_CODE = "ja"
