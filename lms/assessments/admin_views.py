@@ -55,7 +55,7 @@ from wagtail.permissions import policy_registry
 from lms.accounts import roles
 from lms.accounts.roles import is_instructor
 from lms.courses.admin_records import RecordViewSet
-from lms.courses.selectors import courses_taught_by
+from lms.courses.selectors import courses_taught_by, enrollments_visible_to
 
 from . import grading, services
 from .blocks import QuestionStreamBlock
@@ -78,14 +78,15 @@ def quizzes_visible_to(user):
 
 
 def attempts_visible_to(user):
-    """Attempts ``user`` may see and grade: those of the quizzes of the courses they teach."""
+    """Attempts ``user`` may see and grade: those of the trainees whose enrollments they may
+    see (``enrollments_visible_to``: a course naming them, else only their cohorts')."""
     if not (user.is_authenticated and user.is_active):
         return Attempt.objects.none()
     if user.is_superuser:
         return Attempt.objects.all()
     if not is_instructor(user):
         return Attempt.objects.none()
-    return Attempt.objects.filter(quiz__course__in=courses_taught_by(user).values("pk"))
+    return Attempt.objects.filter(enrollment__in=enrollments_visible_to(user).values("pk"))
 
 
 def awaiting_answers_q(prefix: str = "") -> Q:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from lms.courses.models import Enrollment
-from lms.courses.selectors import courses_taught_by
+from lms.courses.selectors import enrollments_visible_to
 
 from .models import (
     ActivityCategory,
@@ -28,7 +28,9 @@ ZERO = Decimal("0")
 
 # --- Who sees what -------------------------------------------------------------------------
 def _taught(user) -> Q:
-    return Q(enrollment__course_id__in=courses_taught_by(user).values("pk"))
+    """The entries of the enrollments ``user`` may see: a course naming them, else only
+    those of their cohorts (``enrollments_visible_to``, the enrollment admin's rule)."""
+    return Q(enrollment__in=enrollments_visible_to(user).values("pk"))
 
 
 def entries_visible_to(user):

@@ -98,12 +98,22 @@ def test_a_superuser_reaches_every_url(client, world):
         assert client.get(url).status_code == 200, url
 
 
-def test_a_cohort_instructor_reaches_the_attempts(client, world):
+def test_a_cohort_instructor_reaches_only_their_cohorts_attempts(client, world):
+    """An instructor named only on a cohort grades that cohort's trainees (the enrollment
+    admin's rule), not the course's other trainees."""
     group = cohort(world["taught"])
     cohort_teacher = InstructorFactory()
     Cohort.objects.get(pk=group.pk).instructors.add(cohort_teacher)
     client.force_login(cohort_teacher)
-    assert client.get(object_urls(world)[0]).status_code == 200
+    attempt_url = f"/admin/quiz-attempts/{world['attempt'].pk}/"
+    assert client.get(attempt_url).status_code == 404
+    assert attempt_url not in client.get(LISTINGS[0]).content.decode()
+
+    world["attempt"].enrollment.__class__.objects.filter(pk=world["attempt"].enrollment_id).update(
+        cohort=group
+    )
+    assert client.get(attempt_url).status_code == 200
+    assert attempt_url in client.get(LISTINGS[0]).content.decode()
 
 
 def test_another_courses_instructor_gets_404_and_changes_nothing(client, world):

@@ -293,3 +293,23 @@ def test_the_report_costs_a_cohort_instructor_the_same_at_any_size(
     assert response.status_code == 200
     rows = report_rows(client, teacher)
     assert rows.count("春野") == 50 and "秋山" not in rows
+
+
+def test_the_history_of_another_cohorts_attempt_and_fieldwork_is_refused(client, scene):
+    views = (
+        ("/admin/quiz-attempts/history/{}/", "attempt", "春の採点見直し"),
+        ("/admin/fieldwork/history/{}/", "entry", "春の確認"),
+    )
+    client.force_login(scene["spring_teacher"])
+    for url, key, text in views:
+        mine = client.get(url.format(scene["spring"][key].pk))
+        assert mine.status_code == 200 and text in text_of(mine), url
+        assert client.get(url.format(scene["autumn"][key].pk)).status_code == 404, url
+    for user in (scene["instructor_a"], scene["admin"]):
+        client.force_login(user)
+        for url, key, _text in views:
+            other = client.get(url.format(scene["autumn"][key].pk))
+            assert other.status_code == 200 and "秋" in text_of(other), url
+    client.force_login(scene["instructor_b"])
+    for url, key, _text in views:
+        assert client.get(url.format(scene["spring"][key].pk)).status_code == 404, url
