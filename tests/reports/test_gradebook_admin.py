@@ -147,7 +147,12 @@ def test_the_page_shows_the_figures_and_links(client, data):
     quiz_a = data["quizzes"][0]
     assert f'href="/admin/quiz-attempts/?quiz={quiz_a.pk}&amp;q=ueda%40example.com"' in html
     assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html
-    assert "5 / 5" in html and "2.5 / 5" in html  # approved hours against the requirement
+    # Approved hours against the requirement, the hours linking to the trainee's entries.
+    fieldwork = f'href="/admin/fieldwork/?course={data["course"].pk}&amp;trainee={ueda.user_id}"'
+    assert f"{fieldwork}>5</a> / 5" in html
+    assert "2.5</a> / 5" in html
+    response = client.get(f"/admin/fieldwork/?course={data['course'].pk}&trainee={ueda.user_id}")
+    assert response.status_code == 200
     assert (
         f'href="/admin/quiz-attempts/?quiz={quiz_a.pk}&amp;q=ueda%40example.com">100%</a>' in html
     )

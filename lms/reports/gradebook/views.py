@@ -192,7 +192,7 @@ class GradebookView(_GradebookMixin, WagtailAdminTemplateMixin, View):
 
     def display_rows(self, rows):
         """The page's rows with their links: the enrollment's history, the trainee's attempts
-        at each quiz, the certificate (reversed once, not per row).
+        at each quiz, their fieldwork entries, the certificate (reversed once, not per row).
 
         The quiz cells (most of the table) are built here with ``format_html``, one string
         per row: the same markup as template tags would make, at a fraction of the cost of
@@ -200,6 +200,7 @@ class GradebookView(_GradebookMixin, WagtailAdminTemplateMixin, View):
         enrollment_url = reverse("enrollments:history", args=[0])[:-2]
         certificate_url = reverse("certificates_admin:detail", args=[0])[:-2]
         attempts_url = reverse("quiz_attempts:index")
+        fieldwork_url = f"{reverse('fieldwork_entries:index')}?course={self.course.pk}&trainee="
         passed, not_passed = _("Passed"), _("Not passed")
         awaiting, no_attempt = _("Awaiting grading"), _("No attempt")
         items = []
@@ -233,6 +234,7 @@ class GradebookView(_GradebookMixin, WagtailAdminTemplateMixin, View):
                     "row": row,
                     "enrollment_url": f"{enrollment_url}{row.enrollment_id}/",
                     "certificate_url": f"{certificate_url}{row.certificate_id}/",
+                    "fieldwork_url": f"{fieldwork_url}{row.user_id}",
                     "quiz_cells": format_html_join("", "{}", ((cell,) for cell in cells)),
                 }
             )
