@@ -77,7 +77,9 @@ def test_the_administrator_gives_a_reason_confirms_and_gets_a_new_certificate(
         confirm = client.post(_url(revoked), STEP_ONE)
     assert confirm.status_code == 200
     page = confirm.content.decode()
-    assert "Issue a new certificate after the revocation?" in page
+    with translation.override("ja"):  # the admin answers in the user's language, Japanese
+        heading = translation.gettext("Issue a new certificate after the revocation?")
+    assert heading in page
     assert revoked.serial in page and "髙橋 𠮷子" in page
     assert 'name="again-reason" value="失効は誤りでした"' in page
     assert 'name="confirm" value="yes"' in page
@@ -94,9 +96,9 @@ def test_the_administrator_gives_a_reason_confirms_and_gets_a_new_certificate(
     with translation.override("en"):
         new_page = client.get(_url(new)).content.decode()
         old_page = client.get(_url(revoked)).content.decode()
-    assert "Issued after the revocation of" in new_page and _url(revoked) in new_page
+    assert ja("Issued after the revocation of") in new_page and _url(revoked) in new_page
     assert "失効は誤りでした" in new_page
-    assert "Followed by a new certificate" in old_page and _url(new) in old_page
+    assert ja("Followed by a new certificate") in old_page and _url(new) in old_page
     assert 'value="issue_again"' not in old_page  # followed once only
     history = client.get(f"/admin/certificates/history/{revoked.pk}/").content.decode()
     assert "失効は誤りでした" in history and new.serial in history
